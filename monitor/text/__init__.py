@@ -1,0 +1,1 @@
+"""Text normalisation and sentence segmentation (pure functions)."""

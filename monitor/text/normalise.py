@@ -1,0 +1,94 @@
+"""Normalisation for comparison. Display text is never replaced by these forms.
+
+Two levels, used by storage and the diff:
+
+- ``squash``: what a reader cannot see. Line wrapping, runs of spaces, soft hyphens, words
+  hyphenated across a line break, and the spaces a PDF leaves between Japanese characters.
+  Texts equal after ``squash`` are *the same*; a version is written only when it changes.
+- ``fold``: ``squash`` plus what a reader sees but that does not change meaning: Unicode width
+  (NFKC), variant kanji (兩→両), quote, dash and punctuation forms. Sentences equal after
+  ``fold`` but not after ``squash`` are *cosmetic* changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+# Old or variant forms that official Japanese texts use interchangeably with the standard form.
+VARIANTS: dict[str, str] = {
+    "兩": "両", "臺": "台", "灣": "湾", "國": "国", "會": "会", "對": "対", "經": "経",
+    "關": "関", "實": "実", "與": "与", "變": "変", "應": "応", "圍": "囲", "權": "権",
+    "樣": "様", "戰": "戦", "爭": "争", "發": "発", "爲": "為", "區": "区", "當": "当",
+    "總": "総", "歐": "欧", "獨": "独", "濱": "浜", "邊": "辺", "邉": "辺", "髙": "高",
+    "﨑": "崎", "德": "徳", "澤": "沢", "齋": "斉", "齊": "斉", "廣": "広", "縣": "県",
+    "黨": "党", "體": "体", "榮": "栄", "檢": "検", "條": "条", "險": "険", "傳": "伝",
+    "鐵": "鉄", "淺": "浅", "驛": "駅", "聯": "連", "戶": "戸", "敎": "教", "姬": "姫",
+}
+
+_PUNCT = {
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'",
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2212": "-", "\u30fb": "・", "\uff65": "・", "『": "「", "』": "」", "〈": "<", "〉": ">",
+    "、": ",", "。": ".", "〜": "~", "\u301c": "~",
+}
+_FOLD_TABLE = str.maketrans({**VARIANTS, **_PUNCT})
+
+SOFT_HYPHEN = "\u00ad"
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+def is_cjk(ch: str) -> bool:
+    """Kanji, kana, CJK punctuation and full-width forms: scripts written without spaces."""
+    code = ord(ch)
+    return (
+        0x3000 <= code <= 0x30FF  # CJK punctuation, hiragana, katakana
+        or 0x3400 <= code <= 0x4DBF
+        or 0x4E00 <= code <= 0x9FFF
+        or 0xF900 <= code <= 0xFAFF
+        or 0xFF00 <= code <= 0xFFEF  # full-width and half-width forms
+    )
+
+
+_SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_HYPHEN_BREAK = re.compile(r"([A-Za-z])-\n([a-z])")
+
+
+def squash(text: str) -> str:
+    """Whitespace-level normalisation: the form two texts that look the same share."""
+    text = text.replace(SOFT_HYPHEN, "")
+    for ch in ZERO_WIDTH:
+        text = text.replace(ch, "")
+    text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    if not _SPACES.search(text):
+        return text
+    parts = _SPACES.split(text.strip())
+    out = [parts[0]]
+    for part in parts[1:]:
+        prev = out[-1]
+        if prev and part and is_cjk(prev[-1]) and is_cjk(part[0]):
+            out.append(part)  # a space between two Japanese characters is layout, not text
+        else:
+            out.append(" ")
+            out.append(part)
+    return "".join(out)
+
+
+def fold(text: str) -> str:
+    """Cosmetic-level normalisation: width, variants, quotes, dashes and punctuation forms."""
+    text = unicodedata.normalize("NFKC", text).translate(_FOLD_TABLE)
+    return squash(text).casefold()
+
+
+def fold_char(ch: str) -> str:
+    """``fold`` of one character, for aligning redlines on folded text (may be empty or longer)."""
+    if ch in ZERO_WIDTH or ch == SOFT_HYPHEN:
+        return ""
+    return unicodedata.normalize("NFKC", ch).translate(_FOLD_TABLE).casefold()
+
+
+def text_hash(text: str) -> str:
+    """Hash of the squashed text: equal for texts that differ only in layout."""
+    return hashlib.sha256(squash(text).encode("utf-8")).hexdigest()
