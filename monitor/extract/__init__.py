@@ -1,0 +1,106 @@
+"""Extraction: any fetched page, PDF or text to one or more ``Statement`` objects.
+
+``extract(data, ...)`` is pure: bytes in, statements out. A page holding two languages (a
+Japanese overview, then an English joint statement between "Begin Text" and "End Text")
+yields two statements: the main one (``part=""``) and the second-language one
+(``part="en"``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from monitor._exceptions import ExtractError
+from monitor.config.model import ExtractRules
+from monitor.document import Statement, Unit
+from monitor.extract.dates import find_date
+from monitor.extract.decode import decode
+from monitor.extract.blocks import Block
+from monitor.extract.html import best_run, blocks_to_units, extract_units, find_page_date, find_title, parse
+from monitor.extract.pdf import pdf_text
+from monitor.extract.plain import text_to_units
+from monitor.extract.sniff import sniff
+from monitor.text.segment import is_japanese
+
+BEGIN_TEXT = re.compile(r"^\s*begin text\s*:?\s*$", re.IGNORECASE)
+END_TEXT = re.compile(r"^\s*end text\s*$", re.IGNORECASE)
+
+
+def detect_lang(units: list[Unit] | tuple[Unit, ...]) -> str:
+    sample = " ".join(u.text for u in units[:20])
+    return "ja" if is_japanese(sample) else "en"
+
+
+def split_parts(units: list[Unit]) -> tuple[list[Unit], list[Unit]]:
+    """Main units, and the units between "Begin Text" and "End Text" (if any)."""
+    for i, unit in enumerate(units):
+        if BEGIN_TEXT.match(unit.text):
+            rest = units[i + 1:]
+            for k, inner in enumerate(rest):
+                if END_TEXT.match(inner.text):
+                    return units[:i] + rest[k + 1:], rest[:k]
+            return units[:i], rest
+    return units, []
+
+
+def _statements(title: str, when: Any, units: list[Unit], lang_hint: str | None) -> list[Statement]:
+    main, second = split_parts(units)
+    if not main and not second:
+        raise ExtractError("no statement text found")
+    lang = lang_hint or detect_lang(main or second)
+    out = [Statement(title, when, lang if main else detect_lang(second), tuple(main or second))]
+    if main and second:
+        second_lang = detect_lang(second)
+        head = next((u.text for u in second if u.kind == "heading"), None) or second[0].text[:120]
+        out.append(Statement(head, find_date(" ".join(u.text for u in second[:3])) or when,
+                             second_lang, tuple(second), part=second_lang))
+    return out
+
+
+def extract_html(html: str, rules: ExtractRules | None = None, lang: str | None = None) -> list[Statement]:
+    tree = parse(html)
+    title = find_title(tree, rules)
+    units, nearby = extract_units(tree, rules)
+    # A leading copy of the title is not part of the body.
+    if units and title and units[0].text == title:
+        units = units[1:]
+    when = find_page_date(tree, rules, nearby)
+    return _statements(title, when, units, lang)
+
+
+_PSEUDO_TAG = {"heading": "h2", "item": "li", "paragraph": "p"}
+
+
+def extract_text(text: str, lang: str | None = None, title: str | None = None) -> list[Statement]:
+    """Plain or captured text: the same block scoring as HTML drops the site chrome around it."""
+    all_units = text_to_units(text)
+    blocks = [Block(_PSEUDO_TAG[u.kind], u.text, 0, False, i) for i, u in enumerate(all_units)]
+    start, end = best_run(blocks)
+    if start > 0 and blocks[start - 1].tag == "h2":
+        start -= 1
+    units = blocks_to_units(blocks[start:end])
+    if title is None and units and units[0].kind == "heading":
+        title, units = units[0].text, units[1:]
+    when = find_date(" ".join(u.text for u in units[:6]))
+    return _statements(title or "", when, units, lang)
+
+
+def extract(data: bytes, *, content_type: str = "", url: str = "", rules: ExtractRules | None = None,
+            lang: str | None = None, charset: str | None = None) -> list[Statement]:
+    """Extract the statement(s) in ``data``; raises ExtractError naming ``url`` if none."""
+    kind = sniff(data, content_type, url)
+    try:
+        if kind == "pdf":
+            return extract_text(pdf_text(data, ref=url or "PDF"), lang)
+        text, _ = decode(data, charset)
+        if kind == "html":
+            return extract_html(text, rules, lang)
+        return extract_text(text, lang)
+    except ExtractError as exc:
+        if url and not str(exc).startswith(url):
+            raise ExtractError(f"{url}: {exc}") from exc
+        raise
+
+
+__all__ = ["detect_lang", "extract", "extract_html", "extract_text", "sniff"]

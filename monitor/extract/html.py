@@ -1,0 +1,167 @@
+"""HTML pages to statements: per-source CSS rules first, else the generic extractor.
+
+The generic extractor scores text blocks (long, link-poor text scores up; short or link-heavy
+text and chrome score down; a Japanese character counts three times, as it carries about a
+word) and keeps the best-scoring contiguous run of blocks (maximum subarray). Inside that run
+it keeps headings, paragraphs and list items, drops photo credits and link lists, and stops at
+an end mark such as 「(以上)」, "End Text" or "###".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser
+
+from monitor.config.model import ExtractRules
+from monitor.document import Unit
+from monitor.extract.blocks import HEADINGS, Block, flatten
+from monitor.extract.dates import find_date, parse_iso
+from monitor.text.normalise import is_cjk, squash
+
+END_MARK = re.compile(r"^\s*(?:[(（]\s*(?:以上|了)\s*[)）]|end text|###|-\s*end\s*-)\s*$", re.IGNORECASE)
+TRAILING_END = re.compile(r"\s*[(（]\s*(?:以上|了)\s*[)）]\s*$")
+CREDIT = re.compile(r"^\s*(写真|画像|出典|photo|image|credit)s?\s*[:：]", re.IGNORECASE)
+SENTENCE_ENDS = tuple("。．.！？!?」』”\")）:：")
+DATE_META = ("article:published_time", "og:published_time", "date", "dc.date", "dcterms.date",
+             "pubdate", "publishdate", "dc.date.issued", "citation_date")
+
+
+def weight(text: str) -> float:
+    """Information weight of a text: Japanese characters count three."""
+    cjk = sum(1 for ch in text if is_cjk(ch))
+    return (len(text) - cjk) + 3 * cjk
+
+
+def _block_score(block: Block) -> float:
+    w = weight(block.text)
+    if block.chrome:
+        return -w - 20
+    if block.link_density > 0.5:
+        return -w
+    if block.tag in HEADINGS:
+        return -2.0  # kept when inside the body; never what starts or ends it
+    score = w * (1 - 2 * block.link_density) - 40
+    if not block.text.rstrip().endswith(SENTENCE_ENDS):
+        score -= 40  # a line that is not a sentence: a caption, a label, a menu entry
+    return score
+
+
+def best_run(blocks: list[Block]) -> tuple[int, int]:
+    """Start and end (exclusive) of the contiguous blocks with the highest total score."""
+    best = (0, 0)
+    best_sum = float("-inf")
+    cur_sum = 0.0
+    cur_start = 0
+    for i, block in enumerate(blocks):
+        score = _block_score(block)
+        if cur_sum <= 0:
+            cur_sum, cur_start = score, i
+        else:
+            cur_sum += score
+        if cur_sum > best_sum:
+            best_sum, best = cur_sum, (cur_start, i + 1)
+    return best
+
+
+def _unit_kind(block: Block) -> str:
+    if block.tag in HEADINGS:
+        return "heading"
+    if block.tag in ("li", "dt", "dd"):
+        return "item"
+    return "paragraph"
+
+
+def blocks_to_units(blocks: list[Block], *, keep_links: bool = False) -> list[Unit]:
+    units: list[Unit] = []
+    for block in blocks:
+        text = squash(block.text)
+        if not text:
+            continue
+        if END_MARK.match(text):
+            break
+        if CREDIT.match(text):
+            continue
+        if not keep_links and (block.chrome or (block.link_density > 0.5 and block.tag not in HEADINGS)):
+            continue
+        stripped = TRAILING_END.sub("", text)
+        if stripped:
+            units.append(Unit(_unit_kind(block), stripped))
+        if stripped != text:
+            break
+    return units
+
+
+def parse(html: str) -> Any:
+    return LexborHTMLParser(html)
+
+
+def _meta(tree: Any, names: tuple[str, ...]) -> str | None:
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
+        if key in names and attrs.get("content"):
+            return str(attrs["content"])
+    return None
+
+
+def find_title(tree: Any, rules: ExtractRules | None) -> str:
+    if rules and rules.title:
+        node = tree.css_first(rules.title)
+        if node is not None and node.text(strip=True):
+            return squash(node.text())
+    og = _meta(tree, ("og:title", "twitter:title", "dc.title"))
+    for node in tree.css("h1"):
+        text = squash(node.text())
+        if text:
+            return text
+    if og:
+        return squash(og)
+    title = tree.css_first("title")
+    if title is not None:
+        return re.split(r"\s+[|｜–—-]\s+|｜|\|", squash(title.text()))[0]
+    return ""
+
+
+def find_page_date(tree: Any, rules: ExtractRules | None, nearby: list[str]) -> Any:
+    if rules and rules.date:
+        node = tree.css_first(rules.date)
+        if node is not None:
+            found = find_date(node.text()) or parse_iso(node.attributes.get("datetime") or "")
+            if found:
+                return found
+    meta = _meta(tree, DATE_META)
+    if meta and (found := parse_iso(meta) or find_date(meta)):
+        return found
+    for node in tree.css("time"):
+        found = parse_iso(node.attributes.get("datetime") or "") or find_date(node.text())
+        if found:
+            return found
+    for text in nearby:
+        found = find_date(text)
+        if found:
+            return found
+    return None
+
+
+def extract_units(tree: Any, rules: ExtractRules | None) -> tuple[list[Unit], list[str]]:
+    """Body units and the texts around the body's start (where a date line usually is)."""
+    if rules:
+        for selector in rules.remove:
+            for node in tree.css(selector):
+                node.decompose()
+    body = tree.body if tree.body is not None else tree.root
+    if rules and rules.body:
+        nodes = tree.css(rules.body)
+        if nodes:
+            blocks = [b for node in nodes[:1] for b in flatten(node)]
+            units = blocks_to_units(blocks, keep_links=True)
+            return units, [b.text for b in blocks[:6]]
+    blocks = flatten(body)
+    start, end = best_run(blocks)
+    # Headings just above the run (e.g. the statement's own title) belong to it.
+    if start > 0 and blocks[start - 1].tag in HEADINGS and not blocks[start - 1].chrome:
+        start -= 1
+    nearby = [b.text for b in blocks[max(0, start - 8):start + 6]]
+    return blocks_to_units(blocks[start:end]), nearby
