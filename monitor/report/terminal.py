@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from monitor.report.grouping import by_topic, cosmetic, headline, sentence_text
+
+STYLES = {"delete": "bold red strike", "insert": "bold green underline", "equal": ""}
+
+
+def change_text(change: dict[str, Any]) -> Text:
+    kind = change["kind"] + (" (moved)" if change["moved"] and change["kind"] != "moved" else "")
+    text = Text(f"  [{kind}] ", style="dim")
+    if change.get("spans"):
+        for span in change["spans"]:
+            text.append(span["text"], style=STYLES[span["op"]])
+    elif change["kind"] == "added":
+        text.append(sentence_text(change, "new"), style=STYLES["insert"])
+    elif change["kind"] == "removed":
+        text.append(sentence_text(change, "old"), style=STYLES["delete"])
+    else:
+        text.append(sentence_text(change, "new"))
+    return text
+
+
+def render(result: dict[str, Any], *, color: bool | None = None, width: int = 100) -> str:
+    """Coloured terminal redline grouped by topic (red strike = removed, green = added)."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=color is False, width=width,
+                      highlight=False, emoji=False, soft_wrap=False)
+    old, new = result["old"], result["new"]
+    console.print(Text(f"{new['title'] or new['ref']}", style="bold"))
+    console.print(Text(f"  vs {old['title'] or old['ref']} ({old['date'] or 'undated'} → {new['date'] or 'undated'})",
+                       style="dim"))
+    console.print(Text(headline(result), style="bold"))
+    for _tid, label, changes in by_topic(result):
+        console.print()
+        console.print(Text(f"■ {label} ({len(changes)})", style="bold cyan"))
+        for change in changes:
+            console.print(change_text(change))
+    cos = cosmetic(result)
+    if cos:
+        console.print()
+        console.print(Text(f"■ Cosmetic only ({len(cos)}): width, variant characters, punctuation", style="dim"))
+        for change in cos:
+            console.print(change_text(change))
+    return buffer.getvalue()
