@@ -121,7 +121,7 @@ class Defaults:
     respect_robots: bool = True
     allow_private_addresses: bool = False
     failure_alert_after: int = 3
-    similarity_threshold: float = 0.3
+    similarity_threshold: float = 0.1
 
 
 @dataclass(frozen=True)

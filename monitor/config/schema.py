@@ -164,7 +164,7 @@ DEFAULTS = Schema(
             "Let sources and redirects reach private, loopback and link-local addresses.", default=False),
         Key("failure_alert_after", "int", "Consecutive failures before a source-failure alert.", default=3),
         Key("similarity_threshold", "float",
-            "Least similarity for the nearest earlier document to count as predecessor.", default=0.3),
+            "Least similarity for the nearest earlier document to count as predecessor.", default=0.1),
     ),
 )
 

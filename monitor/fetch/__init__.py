@@ -1,0 +1,1 @@
+"""Fetching: a polite, conditional, bounded async HTTP client (httpx)."""

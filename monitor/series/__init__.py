@@ -1,0 +1,1 @@
+"""Series membership and predecessor choice (pure functions)."""
