@@ -34,15 +34,17 @@ SCRIPT = ("document.querySelectorAll('[data-view]').forEach(function(b){b.onclic
           "document.body.className=b.dataset.view;};});")
 
 
-def _spans(spans: list[dict[str, str]], keep: str | None = None) -> str:
+def spans_html(spans: list[dict[str, str]], keep: str | None = None, *, del_attrs: str = "",
+               ins_attrs: str = "") -> str:
+    """Escaped HTML of a redline; ``keep`` limits the edits to "delete" or "insert" (one side)."""
     out = []
     for span in spans:
         text = escape(span["text"])
         if span["op"] == "equal":
             out.append(text)
         elif keep is None or span["op"] == keep:
-            tag = "del" if span["op"] == "delete" else "ins"
-            out.append(f"<{tag}>{text}</{tag}>")
+            tag, attrs = ("del", del_attrs) if span["op"] == "delete" else ("ins", ins_attrs)
+            out.append(f"<{tag}{attrs}>{text}</{tag}>")
     return "".join(out)
 
 
@@ -51,8 +53,8 @@ def _change(change: dict[str, Any]) -> str:
     label = kind + (" · moved" if change["moved"] and kind != "moved" else "")
     old_t, new_t = escape(sentence_text(change, "old")), escape(sentence_text(change, "new"))
     if change.get("spans"):
-        inline = _spans(change["spans"])
-        left, right = _spans(change["spans"], "delete"), _spans(change["spans"], "insert")
+        inline = spans_html(change["spans"])
+        left, right = spans_html(change["spans"], "delete"), spans_html(change["spans"], "insert")
     elif kind == "added":
         inline, left, right = f"<ins>{new_t}</ins>", "", f"<ins>{new_t}</ins>"
     elif kind == "removed":
