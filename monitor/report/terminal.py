@@ -9,18 +9,28 @@ from rich.text import Text
 from monitor.report.grouping import by_topic, cosmetic, headline, sentence_text
 
 STYLES = {"delete": "bold red strike", "insert": "bold green underline", "equal": ""}
+# Without colour, edits are marked the way wdiff does: [-deleted-] {+inserted+}.
+MARKS = {"delete": ("[-", "-]"), "insert": ("{+", "+}"), "equal": ("", "")}
 
 
-def change_text(change: dict[str, Any]) -> Text:
+def _piece(text: Text, op: str, value: str, color: bool) -> None:
+    if color:
+        text.append(value, style=STYLES[op])
+    else:
+        start, end = MARKS[op]
+        text.append(f"{start}{value}{end}")
+
+
+def change_text(change: dict[str, Any], color: bool = True) -> Text:
     kind = change["kind"] + (" (moved)" if change["moved"] and change["kind"] != "moved" else "")
     text = Text(f"  [{kind}] ", style="dim")
     if change.get("spans"):
         for span in change["spans"]:
-            text.append(span["text"], style=STYLES[span["op"]])
+            _piece(text, span["op"], span["text"], color)
     elif change["kind"] == "added":
-        text.append(sentence_text(change, "new"), style=STYLES["insert"])
+        _piece(text, "insert", sentence_text(change, "new"), color)
     elif change["kind"] == "removed":
-        text.append(sentence_text(change, "old"), style=STYLES["delete"])
+        _piece(text, "delete", sentence_text(change, "old"), color)
     else:
         text.append(sentence_text(change, "new"))
     return text
@@ -30,7 +40,8 @@ def render(result: dict[str, Any], *, color: bool | None = None, width: int = 10
     """Coloured terminal redline grouped by topic (red strike = removed, green = added)."""
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=color is False, width=width,
-                      highlight=False, emoji=False, soft_wrap=False)
+                      highlight=False, emoji=False, soft_wrap=True)
+    colored = color is not False
     old, new = result["old"], result["new"]
     console.print(Text(f"{new['title'] or new['ref']}", style="bold"))
     console.print(Text(f"  vs {old['title'] or old['ref']} ({old['date'] or 'undated'} → {new['date'] or 'undated'})",
@@ -40,11 +51,11 @@ def render(result: dict[str, Any], *, color: bool | None = None, width: int = 10
         console.print()
         console.print(Text(f"■ {label} ({len(changes)})", style="bold cyan"))
         for change in changes:
-            console.print(change_text(change))
+            console.print(change_text(change, colored))
     cos = cosmetic(result)
     if cos:
         console.print()
         console.print(Text(f"■ Cosmetic only ({len(cos)}): width, variant characters, punctuation", style="dim"))
         for change in cos:
-            console.print(change_text(change))
+            console.print(change_text(change, colored))
     return buffer.getvalue()

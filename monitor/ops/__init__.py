@@ -1,0 +1,1 @@
+"""Operations: structured logs, /healthz and Prometheus /metrics."""
