@@ -77,7 +77,9 @@ class Validator:
             node = yaml.compose(yaml.safe_dump(key.default))
             assert node is not None
             return self.mapping(node, key.schema, key.name)
-        return list(key.default) if isinstance(key.default, list) else key.default
+        if isinstance(key.default, list):
+            return list(key.default)
+        return CHECKERS[key.type](key.default) if key.type in CHECKERS else key.default
 
     def value(self, node: yaml.Node, key: Key, path: str) -> Any:
         if key.type == "map":

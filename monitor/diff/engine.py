@@ -111,7 +111,8 @@ def diff_statements(old: Statement, new: Statement, topics: tuple[Topic, ...] | 
         "old": _meta(old, old_ref),
         "new": _meta(new, new_ref),
         "summary": summary,
-        "topics": {tid: {"label": labels[tid], "changes": n} for tid, n in topic_counts.items()},
+        "topics": {m.topic.id: {"label": labels[m.topic.id], "changes": topic_counts[m.topic.id]}
+                   for m in matchers if m.topic.id in topic_counts},
         "changes": changes,
     }
 

@@ -58,6 +58,15 @@ def _statements(title: str, when: Any, units: list[Unit], lang_hint: str | None)
     return out
 
 
+def _title_above(units: list[Unit]) -> str | None:
+    """The nearest heading above the body that is a real title, not a date or a site label."""
+    for unit in reversed(units):
+        if (unit.kind != "item" and 6 <= len(unit.text) <= 100 and not unit.text.endswith(("。", "."))
+                and find_date(unit.text) is None):
+            return unit.text
+    return None
+
+
 def extract_html(html: str, rules: ExtractRules | None = None, lang: str | None = None) -> list[Statement]:
     tree = parse(html)
     title = find_title(tree, rules)
@@ -77,12 +86,13 @@ def extract_text(text: str, lang: str | None = None, title: str | None = None) -
     all_units = text_to_units(text)
     blocks = [Block(_PSEUDO_TAG[u.kind], u.text, 0, False, i) for i, u in enumerate(all_units)]
     start, end = best_run(blocks)
-    if start > 0 and blocks[start - 1].tag == "h2":
-        start -= 1
+    before = all_units[max(0, start - 8):start]
     units = blocks_to_units(blocks[start:end])
+    if title is None:
+        title = _title_above(before)
     if title is None and units and units[0].kind == "heading":
         title, units = units[0].text, units[1:]
-    when = find_date(" ".join(u.text for u in units[:6]))
+    when = find_date(" ".join(u.text for u in [*before, *units[:6]]))
     return _statements(title or "", when, units, lang)
 
 

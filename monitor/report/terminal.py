@@ -41,7 +41,7 @@ def render(result: dict[str, Any], *, color: bool | None = None, width: int = 10
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=color is False, width=width,
                       highlight=False, emoji=False, soft_wrap=True)
-    colored = color is not False
+    colored = console.is_terminal if color is None else color
     old, new = result["old"], result["new"]
     console.print(Text(f"{new['title'] or new['ref']}", style="bold"))
     console.print(Text(f"  vs {old['title'] or old['ref']} ({old['date'] or 'undated'} → {new['date'] or 'undated'})",
