@@ -82,6 +82,12 @@ class Validator:
         return CHECKERS[key.type](key.default) if key.type in CHECKERS else key.default
 
     def value(self, node: yaml.Node, key: Key, path: str) -> Any:
+        if node.tag.startswith("tag:yaml.org,2002:python") or not node.tag.startswith(("tag:yaml.org,2002:", "!")):
+            self.problem(node, f"{path}: YAML tag {node.tag} is not allowed")
+            return None
+        if node.tag.startswith("!") and node.tag != "!":
+            self.problem(node, f"{path}: YAML tag {node.tag} is not allowed")
+            return None
         if key.type == "map":
             assert key.schema is not None
             return self.mapping(node, key.schema, path)
