@@ -78,7 +78,9 @@ def squash(text: str) -> str:
 
 def fold(text: str) -> str:
     """Cosmetic-level normalisation: width, variants, quotes, dashes and punctuation forms."""
-    text = unicodedata.normalize("NFKC", text).translate(_FOLD_TABLE)
+    # Squash before and after: layout spaces between full-width characters must go before
+    # NFKC turns those characters into ASCII ones that keep their spaces.
+    text = unicodedata.normalize("NFKC", squash(text)).translate(_FOLD_TABLE)
     return squash(text).casefold()
 
 

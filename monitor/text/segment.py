@@ -15,6 +15,7 @@ from monitor.text.normalise import fold, is_cjk, squash
 JA_ENDS = "。！？!?"
 OPENERS = "「『（(【〔［[｛{〈《"
 CLOSERS = "」』）)】〕］]｝}〉》"
+QUOTE_PARTICLES = "とっ"
 ABBREVIATIONS = {
     "u.s", "u.k", "u.n", "d.c", "e.g", "i.e", "no", "nos", "mr", "mrs", "ms", "dr", "st", "jr",
     "sr", "gen", "lt", "col", "sen", "rep", "gov", "amb", "prof", "vs", "etc", "inc", "co", "corp",
@@ -54,6 +55,9 @@ def _split_ja(text: str) -> list[str]:
             j = i + 1
             while j < n and (text[j] in JA_ENDS or text[j] in CLOSERS):
                 j += 1
+            if j > i + 1 and text[j - 1] in CLOSERS and j < n and text[j] in QUOTE_PARTICLES:
+                i = j  # 「…した。」と述べた: the quotation continues the sentence
+                continue
             out.append(text[start:j])
             start = j
             i = j
@@ -85,7 +89,7 @@ def _split_en(text: str) -> list[str]:
 def is_japanese(text: str) -> bool:
     sample = text[:400]
     cjk = sum(1 for ch in sample if is_cjk(ch))
-    return cjk > max(5, len(sample) * 0.2)
+    return cjk >= 1 and cjk > len(sample) * 0.2
 
 
 def split_sentences(text: str) -> list[str]:
