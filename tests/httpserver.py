@@ -48,7 +48,7 @@ class LocalServer:
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
         self.on_post: Callable[[str, bytes, dict[str, str]], Route] | None = None
 
@@ -99,9 +99,10 @@ class LocalServer:
             req.send_header("ETag", route.etag)
         if route.last_modified:
             req.send_header("Last-Modified", route.last_modified)
-        if route.behaviour == "stream":
-            req.send_header("Content-Length", str(route.stream_size))
+        if route.behaviour == "stream":  # no Content-Length: the size is known only by reading
+            req.send_header("Connection", "close")
             req.end_headers()
+            req.close_connection = True
             chunk = b"<p>" + b"x" * 65_000 + b"</p>"
             sent = 0
             try:
@@ -118,7 +119,8 @@ class LocalServer:
             req.wfile.flush()
             req.connection.shutdown(socket.SHUT_RDWR)
             return
-        req.send_header("Content-Length", str(len(route.body)))
+        if "Content-Length" not in route.headers:
+            req.send_header("Content-Length", str(len(route.body)))
         req.end_headers()
         req.wfile.write(route.body)
 

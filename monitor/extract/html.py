@@ -42,10 +42,9 @@ def _block_score(block: Block) -> float:
         return -w
     if block.tag in HEADINGS:
         return -2.0  # kept when inside the body; never what starts or ends it
-    score = w * (1 - 2 * block.link_density) - 40
-    if not block.text.rstrip().endswith(SENTENCE_ENDS):
-        score -= 40  # a line that is not a sentence: a caption, a label, a menu entry
-    return score
+    if block.text.rstrip().endswith(SENTENCE_ENDS):
+        return w * (1 - 2 * block.link_density) - 15
+    return w * (1 - 2 * block.link_density) - 60  # not a sentence: a caption, a label, a menu entry
 
 
 def best_run(blocks: list[Block]) -> tuple[int, int]:
