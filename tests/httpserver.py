@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import socket
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -25,6 +26,11 @@ class Route:
     script: list[Route] | None = None  # successive answers, last one repeats
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return None  # resets and truncations are on purpose
+
+
 class LocalServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
@@ -44,7 +50,7 @@ class LocalServer:
             def log_message(self, *args: Any) -> None:
                 return None
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
@@ -81,7 +87,11 @@ class LocalServer:
         if route.delay:
             time.sleep(route.delay)
         if route.behaviour == "reset":
-            req.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            # SO_LINGER 0 makes close() send a TCP RST; every reference must be closed for it.
+            req.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            req.close_connection = True
+            req.rfile.close()
+            req.wfile.close()
             req.connection.close()
             return
         if route.etag and headers.get("if-none-match") == route.etag or (

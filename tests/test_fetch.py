@@ -124,6 +124,7 @@ def test_connection_reset_is_an_error_not_a_crash(server: LocalServer) -> None:
     with pytest.raises(FetchError) as info:
         fetch(defaults(retries=1), server.url("/reset"))
     assert server.url("/reset") in str(info.value)
+    assert not isinstance(info.value, FetchTimeout)
 
 
 def test_truncated_body_keeps_the_stored_version(server: LocalServer, sqlite_db: Database) -> None:

@@ -214,7 +214,7 @@ class Fetcher:
             except httpx.TimeoutException as exc:
                 raise FetchTimeout(url, f"timed out after {self.defaults.timeout:g}s") from exc
             except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError) as exc:
-                raise _Transient(FetchError(url, f"{exc.__class__.__name__}: {exc or 'connection failed'}")) from exc
+                raise _Transient(FetchError(url, f"{exc.__class__.__name__}: {str(exc) or 'connection closed by the server'}")) from exc
             except httpx.HTTPError as exc:
                 raise FetchError(url, f"{exc.__class__.__name__}: {exc}") from exc
             location = r.headers.get("location")
