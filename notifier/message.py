@@ -18,6 +18,7 @@ from monitor.report.html import spans_html
 SLACK_MAX_BLOCKS = 50
 SLACK_MAX_SECTION = 3000
 SLACK_MAX_CHANGES = 12
+SLACK_TEXT_BUDGET = 12_000  # characters of change text per message, well inside Slack's limits
 
 DEL_STYLE = ' style="background:#ffd9d9;color:#8b0000;text-decoration:line-through"'
 INS_STYLE = ' style="background:#d7f5dc;color:#0b5d1e;text-decoration:none"'
@@ -135,17 +136,23 @@ def slack_payload(payload: dict[str, Any], report_link: str | None = None) -> di
     doc, diff = payload["document"], payload["diff"]
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _slack_escape(
         f"{headline(diff)} · vs {diff['old']['title'] or 'nothing earlier'} ({diff['old']['date'] or 'undated'})")[:2000]}]})
-    shown = 0
+    shown = used = 0
     total = sum(len(ch) for _, _, ch in by_topic(diff))
+
+    def full() -> bool:
+        return len(blocks) >= SLACK_MAX_BLOCKS - 3 or shown >= SLACK_MAX_CHANGES or used >= SLACK_TEXT_BUDGET
+
     for _tid, label, changes in by_topic(diff):
-        if len(blocks) >= SLACK_MAX_BLOCKS - 3 or shown >= SLACK_MAX_CHANGES:
+        if full():
             break
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*{_slack_escape(label)}* ({len(changes)})"}})
         for change in changes:
-            if len(blocks) >= SLACK_MAX_BLOCKS - 2 or shown >= SLACK_MAX_CHANGES:
+            if full():
                 break
-            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _slack_change(change)}})
+            line = _slack_change(change)
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": line}})
             shown += 1
+            used += len(line)
     if total > shown:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"+{total - shown} more changes"}]})
     link = report_link or doc["url"]

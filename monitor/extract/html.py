@@ -23,7 +23,7 @@ from monitor.text.normalise import is_cjk, squash
 END_MARK = re.compile(r"^\s*(?:[(（]\s*(?:以上|了)\s*[)）]|end text|###|-\s*end\s*-)\s*$", re.IGNORECASE)
 TRAILING_END = re.compile(r"\s*[(（]\s*(?:以上|了)\s*[)）]\s*$")
 CREDIT = re.compile(r"^\s*(写真|画像|出典|photo|image|credit)s?\s*[:：]", re.IGNORECASE)
-SENTENCE_ENDS = tuple("。．.！？!?」』”\")）:：")
+SENTENCE_ENDS = tuple("。．.！？!?」』”\":：")
 DATE_META = ("article:published_time", "og:published_time", "date", "dc.date", "dcterms.date",
              "pubdate", "publishdate", "dc.date.issued", "citation_date")
 
@@ -44,7 +44,9 @@ def _block_score(block: Block) -> float:
         return -2.0  # kept when inside the body; never what starts or ends it
     if block.text.rstrip().endswith(SENTENCE_ENDS):
         return w * (1 - 2 * block.link_density) - 15
-    return w * (1 - 2 * block.link_density) - 60  # not a sentence: a caption, a label, a menu entry
+    if w < 200:  # a short line that is not a sentence: a title, caption, label or menu entry
+        return -20 - 0.2 * w
+    return w * (1 - 2 * block.link_density) - 60
 
 
 def best_run(blocks: list[Block]) -> tuple[int, int]:
