@@ -74,6 +74,7 @@ def run_demo(out_dir: Path, *, color: bool | None = None) -> dict[str, Any]:
         click.echo(f"  unchanged pages answered 304 Not Modified: {site.not_modified - before_304}")
     finally:
         server.shutdown()
+        server.server_close()
     new = next(e for e in report2.events if e.reason == "new")
     edit = next(e for e in report2.events if e.reason == "edited")
     with db.session() as s:

@@ -22,7 +22,7 @@ from rapidfuzz.distance import Indel
 from monitor.text.segment import Sentence
 
 PAIR_THRESHOLD = 0.5  # least similarity for two passages to be "the same sentence, changed"
-MOVE_THRESHOLD = 0.75  # far moves must be more alike than neighbours
+MOVE_THRESHOLD = 0.65  # far moves must be more alike than neighbours
 MAX_GROUP = 3  # largest n in an n:1 or 1:n merge/split
 DP_CELLS = 40_000  # above this, a gap is paired greedily instead
 
