@@ -24,21 +24,40 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # ---- shared options --------------------------------------------------------------------------
 
+
 def config_option(f: F) -> F:
-    return click.option("--config", "config_path", envvar="STMON_CONFIG", default="sources.yaml",
-                        show_default=True, type=click.Path(dir_okay=False),
-                        help="sources.yaml to use (env STMON_CONFIG).")(f)
+    return click.option(
+        "--config",
+        "config_path",
+        envvar="STMON_CONFIG",
+        default="sources.yaml",
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        help="sources.yaml to use (env STMON_CONFIG).",
+    )(f)
 
 
 def db_option(f: F) -> F:
-    return click.option("--db", "db_url", envvar="STMON_DB", default=None,
-                        help="Database URL (env STMON_DB); default an SQLite file in STMON_HOME.")(f)
+    return click.option(
+        "--db",
+        "db_url",
+        envvar="STMON_DB",
+        default=None,
+        help="Database URL (env STMON_DB); default an SQLite file in STMON_HOME.",
+    )(f)
 
 
 def format_option(*choices: str, default: str) -> Callable[[F], F]:
     def decorate(f: F) -> F:
-        return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
-                            help="Output format.")(f)
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(choices),
+            default=default,
+            show_default=True,
+            help="Output format.",
+        )(f)
+
     return decorate
 
 
@@ -73,7 +92,9 @@ class Group(click.Group):
             fail(str(exc))
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, prog_name="stmon")
 def main() -> None:
     """statement-monitor: watch official statements and redline each against its predecessor.
@@ -102,23 +123,51 @@ def check(config_path: str) -> None:
             click.echo(str(problem), err=True)
         click.echo(f"{len(exc.problems)} problem(s) in {config_path}", err=True)
         sys.exit(1)
-    click.echo(f"{config_path}: ok ({len(config.sources)} sources, {len(config.topics)} topics, "
-               f"{len(config.channels)} channels)")
+    click.echo(
+        f"{config_path}: ok ({len(config.sources)} sources, {len(config.topics)} topics, "
+        f"{len(config.channels)} channels)"
+    )
 
 
 @main.command()
 @config_option
 @db_option
 @click.option("--once", is_flag=True, help="Check every source once, deliver alerts, and exit.")
-@click.option("--health-port", type=int, default=None, help="Serve /healthz and /metrics on this port.")
-@click.option("--health-host", default="127.0.0.1", show_default=True, help="Address for --health-port.")
+@click.option(
+    "--health-port", type=int, default=None, help="Serve /healthz and /metrics on this port."
+)
+@click.option(
+    "--health-host", default="127.0.0.1", show_default=True, help="Address for --health-port."
+)
 @click.option("--json-logs", is_flag=True, help="Log one JSON object per line.")
-@click.option("--worker-id", default=None, help="Name of this daemon in leases and logs (default host:pid).")
-@click.option("--lease", type=float, default=600.0, show_default=True,
-              help="Seconds a claimed source stays leased; a dead daemon's work is taken over after it.")
-@click.option("--tick", type=float, default=1.0, show_default=True, help="Seconds between looks for due sources.")
-def run(config_path: str, db_url: str | None, once: bool, health_port: int | None, health_host: str,
-        json_logs: bool, worker_id: str | None, lease: float, tick: float) -> None:
+@click.option(
+    "--worker-id", default=None, help="Name of this daemon in leases and logs (default host:pid)."
+)
+@click.option(
+    "--lease",
+    type=float,
+    default=600.0,
+    show_default=True,
+    help="Seconds a claimed source stays leased; a dead daemon's work is taken over after it.",
+)
+@click.option(
+    "--tick",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Seconds between looks for due sources.",
+)
+def run(
+    config_path: str,
+    db_url: str | None,
+    once: bool,
+    health_port: int | None,
+    health_host: str,
+    json_logs: bool,
+    worker_id: str | None,
+    lease: float,
+    tick: float,
+) -> None:
     """Poll the configured sources on their schedules (the daemon).
 
     SIGTERM finishes in-flight checks, commits, and exits 0.
@@ -134,22 +183,37 @@ def run(config_path: str, db_url: str | None, once: bool, health_port: int | Non
     setup(json_logs=json_logs)
     config = _load(config_path)
     db = _open_db(db_url)
-    daemon = Daemon(config, db, worker=worker_id, lease=lease, tick=tick,
-                    health=(health_host, health_port) if health_port else None)
+    daemon = Daemon(
+        config,
+        db,
+        worker=worker_id,
+        lease=lease,
+        tick=tick,
+        health=(health_host, health_port) if health_port else None,
+    )
     if once:
         reports = asyncio.run(daemon.run_once())
         for report in reports:
             events = ", ".join(f"{e.reason} {e.url}" for e in report.events)
             status = "ok" if report.ok else "FAILED"
-            click.echo(f"{report.source_id}: {status} {report.outcome}" + (f" ({events})" if events else "")
-                       + (f": {report.error}" if report.error else ""))
+            click.echo(
+                f"{report.source_id}: {status} {report.outcome}"
+                + (f" ({events})" if events else "")
+                + (f": {report.error}" if report.error else "")
+            )
         return
     asyncio.run(daemon.run_forever())
 
 
 @main.command()
-@click.option("--out", "out_dir", default="stmon-demo", show_default=True, type=click.Path(file_okay=False),
-              help="Folder for report.html and the demo database.")
+@click.option(
+    "--out",
+    "out_dir",
+    default="stmon-demo",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for report.html and the demo database.",
+)
 def demo(out_dir: str) -> None:
     """Offline demo: serve real statement pages on 127.0.0.1, poll twice, show the redline.
 
@@ -192,7 +256,9 @@ def extract(inputs: tuple[str, ...], fmt: str, source_id: str | None, config_pat
             elif fmt == "jsonl":
                 click.echo(json.dumps(data, ensure_ascii=False))
             else:
-                click.echo(f"# {data['title']}\n# {data['date'] or 'undated'} · {data['lang']}\n\n{data['text']}\n")
+                click.echo(
+                    f"# {data['title']}\n# {data['date'] or 'undated'} · {data['lang']}\n\n{data['text']}\n"
+                )
 
 
 async def _load_one(monitor: Any, ref: str, source: Any) -> Any:
@@ -208,14 +274,29 @@ async def _load_one(monitor: Any, ref: str, source: Any) -> Any:
 @click.argument("old")
 @click.argument("new")
 @format_option("terminal", "html", "md", "json", default="terminal")
-@click.option("--topics", "topics_file", default=None, type=click.Path(dir_okay=False),
-              help="YAML file with a topics: list (default: the topics of --config, if it exists).")
-@click.option("--out", "out_file", default=None, type=click.Path(dir_okay=False), help="Write to this file.")
+@click.option(
+    "--topics",
+    "topics_file",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="YAML file with a topics: list (default: the topics of --config, if it exists).",
+)
+@click.option(
+    "--out", "out_file", default=None, type=click.Path(dir_okay=False), help="Write to this file."
+)
 @click.option("--source", "source_id", default=None, help="Apply this source's extraction rules.")
 @config_option
 @db_option
-def diff(old: str, new: str, fmt: str, topics_file: str | None, out_file: str | None, source_id: str | None,
-         config_path: str, db_url: str | None) -> None:
+def diff(
+    old: str,
+    new: str,
+    fmt: str,
+    topics_file: str | None,
+    out_file: str | None,
+    source_id: str | None,
+    config_path: str,
+    db_url: str | None,
+) -> None:
     """Compare two documents sentence by sentence and show the redline.
 
     OLD and NEW are file paths (.html, .pdf, .txt), URLs, or stored refs (version:ID, doc:ID,
@@ -231,7 +312,9 @@ def diff(old: str, new: str, fmt: str, topics_file: str | None, out_file: str | 
 
     topics = load_topics(topics_file) if topics_file else None
     stored = any(ref.startswith(("version:", "doc:")) for ref in (old, new))
-    with offline_monitor(config_path if Path(config_path).exists() else None, db_url if stored else None) as monitor:
+    with offline_monitor(
+        config_path if Path(config_path).exists() else None, db_url if stored else None
+    ) as monitor:
         source = monitor.config.source(source_id) if source_id else None
         old_st = asyncio.run(_load_one(monitor, old, source))
         new_st = asyncio.run(_load_one(monitor, new, source))
@@ -274,11 +357,15 @@ def history(doc: int | None, fmt: str, db_url: str | None) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
-        click.echo(f"doc:{row['id']:<5} {row['date'] or '----------'} {row['lang'] or '--'} "
-                   f"{(row['series'] or '-'):<16} {row['title'][:60]}")
+        click.echo(
+            f"doc:{row['id']:<5} {row['date'] or '----------'} {row['lang'] or '--'} "
+            f"{(row['series'] or '-'):<16} {row['title'][:60]}"
+        )
         click.echo(f"           {row['url']}{' #' + row['part'] if row['part'] else ''}")
         for v in row["versions"]:
-            click.echo(f"           v{v['n']} {v['ref']:<14} first seen {v['first_seen']}  {v['text_hash'][:12]}")
+            click.echo(
+                f"           v{v['n']} {v['ref']:<14} first seen {v['first_seen']}  {v['text_hash'][:12]}"
+            )
 
 
 @main.command("notify-test")
@@ -298,13 +385,19 @@ def notify_test(channel_id: str, config_path: str) -> None:
     try:
         channel = config.channel(channel_id)
     except KeyError:
-        fail(f"{config_path}: no channel '{channel_id}' (have: {', '.join(c.id for c in config.channels) or 'none'})")
+        fail(
+            f"{config_path}: no channel '{channel_id}' (have: {', '.join(c.id for c in config.channels) or 'none'})"
+        )
         return
     sender = make_sender(channel)
 
     async def go() -> None:
         try:
-            await sender.send(Outgoing(f"{channel.id}:test:{os.getpid()}", {"reason": "test", "channel": channel.id}))
+            await sender.send(
+                Outgoing(
+                    f"{channel.id}:test:{os.getpid()}", {"reason": "test", "channel": channel.id}
+                )
+            )
         finally:
             await sender.aclose()
 

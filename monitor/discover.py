@@ -8,7 +8,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|yclid|mc_cid|mc_eid|_ga|ref|ref_src|cmpid|spm)$", re.IGNORECASE)
+TRACKING = re.compile(
+    r"^(utm_.*|fbclid|gclid|yclid|mc_cid|mc_eid|_ga|ref|ref_src|cmpid|spm)$", re.IGNORECASE
+)
 
 
 def canonical_url(url: str) -> str:
@@ -17,7 +19,9 @@ def canonical_url(url: str) -> str:
     host = (parts.hostname or "").lower()
     port = parts.port
     netloc = host if port in (None, 80 if parts.scheme == "http" else 443) else f"{host}:{port}"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k)])
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k)]
+    )
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", query, ""))
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 UNIT_KINDS = ("heading", "paragraph", "item")
@@ -26,7 +26,7 @@ class Statement:
     """
 
     title: str
-    date: date | None
+    date: dt.date | None
     lang: str
     units: tuple[Unit, ...]
     part: str = ""
@@ -56,5 +56,7 @@ class Statement:
         return [[u.kind, u.text] for u in self.units]
 
     @classmethod
-    def from_units_json(cls, title: str, when: date | None, lang: str, units: list[Any], part: str = "") -> Statement:
+    def from_units_json(
+        cls, title: str, when: dt.date | None, lang: str, units: list[Any], part: str = ""
+    ) -> Statement:
         return cls(title, when, lang, tuple(Unit(str(k), str(t)) for k, t in units), part)

@@ -30,14 +30,21 @@ class EmailSender(Sender):
         msg.set_content(text_body(message.payload, message.report_link))
         msg.add_alternative(html_body(message.payload, message.report_link), subtype="html")
         if message.report_html and not message.report_link:
-            msg.add_attachment(message.report_html.encode("utf-8"), maintype="text", subtype="html",
-                               filename="report.html")
+            msg.add_attachment(
+                message.report_html.encode("utf-8"),
+                maintype="text",
+                subtype="html",
+                filename="report.html",
+            )
         return msg
 
     def _send_sync(self, msg: EmailMessage) -> None:
         smtp = self.channel.smtp
         assert smtp is not None
-        user, password = self.channel.secret(smtp.username_env), self.channel.secret(smtp.password_env)
+        user, password = (
+            self.channel.secret(smtp.username_env),
+            self.channel.secret(smtp.password_env),
+        )
         context = ssl.create_default_context()
         client: smtplib.SMTP
         if smtp.ssl:
@@ -58,4 +65,6 @@ class EmailSender(Sender):
         except (smtplib.SMTPException, OSError) as exc:
             smtp = self.channel.smtp
             where = f"{smtp.host}:{smtp.port}" if smtp else "smtp"
-            raise NotifyError(f"channel {self.channel.id}: {where}: {exc.__class__.__name__}: {exc}") from exc
+            raise NotifyError(
+                f"channel {self.channel.id}: {where}: {exc.__class__.__name__}: {exc}"
+            ) from exc

@@ -36,15 +36,25 @@ def subject(payload: dict[str, Any]) -> str:
     doc, diff = payload["document"], payload["diff"]
     what = "new statement" if reason == "new" else "edited"
     series = doc.get("series") or doc.get("source") or "statement"
-    topics = ", ".join(info["label"] for info in diff.get("topics", {}).values()) or "no watched topic"
-    return f"[stmon] {series} {what}: {doc['title'][:80]} ({doc.get('date') or 'undated'}) — {topics}"
+    topics = (
+        ", ".join(info["label"] for info in diff.get("topics", {}).values()) or "no watched topic"
+    )
+    return (
+        f"[stmon] {series} {what}: {doc['title'][:80]} ({doc.get('date') or 'undated'}) — {topics}"
+    )
 
 
 def _change_line(change: dict[str, Any]) -> str:
     kind = change["kind"]
     if change.get("spans"):
-        body = "".join(f"[-{s['text']}-]" if s["op"] == "delete" else f"{{+{s['text']}+}}" if s["op"] == "insert"
-                       else s["text"] for s in change["spans"])
+        body = "".join(
+            f"[-{s['text']}-]"
+            if s["op"] == "delete"
+            else f"{{+{s['text']}+}}"
+            if s["op"] == "insert"
+            else s["text"]
+            for s in change["spans"]
+        )
     elif kind == "added":
         body = "{+" + sentence_text(change, "new") + "+}"
     elif kind == "removed":
@@ -64,8 +74,13 @@ def text_body(payload: dict[str, Any], report_link: str | None = None) -> str:
     if reason == "digest":
         return "\n\n".join(text_body(item, None) for item in payload["items"])
     doc, diff = payload["document"], payload["diff"]
-    lines = [doc["title"], doc["url"], f"{'New statement' if reason == 'new' else 'Edited'}: {headline(diff)}",
-             f"Compared with: {diff['old']['title'] or 'nothing earlier'} ({diff['old']['date'] or 'undated'})", ""]
+    lines = [
+        doc["title"],
+        doc["url"],
+        f"{'New statement' if reason == 'new' else 'Edited'}: {headline(diff)}",
+        f"Compared with: {diff['old']['title'] or 'nothing earlier'} ({diff['old']['date'] or 'undated'})",
+        "",
+    ]
     for _tid, label, changes in by_topic(diff):
         lines.append(f"== {label} ({len(changes)})")
         lines += [_change_line(c) for c in changes]
@@ -83,9 +98,11 @@ def html_body(payload: dict[str, Any], report_link: str | None = None) -> str:
     if "diff" not in payload:
         return f"<pre>{escape(text_body(payload))}</pre>"
     doc, diff = payload["document"], payload["diff"]
-    parts = [f'<h2 style="margin:0 0 4px">{escape(doc["title"])}</h2>',
-             f'<p><a href="{escape(doc["url"], quote=True)}">{escape(doc["url"])}</a><br>'
-             f"{'New statement' if reason == 'new' else 'Edited'}: <b>{escape(headline(diff))}</b></p>"]
+    parts = [
+        f'<h2 style="margin:0 0 4px">{escape(doc["title"])}</h2>',
+        f'<p><a href="{escape(doc["url"], quote=True)}">{escape(doc["url"])}</a><br>'
+        f"{'New statement' if reason == 'new' else 'Edited'}: <b>{escape(headline(diff))}</b></p>",
+    ]
     for _tid, label, changes in by_topic(diff):
         parts.append(f'<h3 style="margin:14px 0 4px">{escape(label)} ({len(changes)})</h3><ul>')
         for change in changes:
@@ -101,7 +118,11 @@ def html_body(payload: dict[str, Any], report_link: str | None = None) -> str:
         parts.append("</ul>")
     if report_link:
         parts.append(f'<p><a href="{escape(report_link, quote=True)}">Full report</a></p>')
-    return "<!DOCTYPE html><html><body style=\"font-family:sans-serif\">" + "".join(parts) + "</body></html>"
+    return (
+        '<!DOCTYPE html><html><body style="font-family:sans-serif">'
+        + "".join(parts)
+        + "</body></html>"
+    )
 
 
 def _slack_escape(text: str) -> str:
@@ -113,8 +134,13 @@ def _slack_change(change: dict[str, Any]) -> str:
         out = []
         for s in change["spans"]:
             t = _slack_escape(s["text"])
-            out.append(f"~{t.strip()}~" if s["op"] == "delete" and t.strip() else
-                       f"*{t.strip()}*" if s["op"] == "insert" and t.strip() else t)
+            out.append(
+                f"~{t.strip()}~"
+                if s["op"] == "delete" and t.strip()
+                else f"*{t.strip()}*"
+                if s["op"] == "insert" and t.strip()
+                else t
+            )
         body = "".join(out)
     elif change["kind"] == "added":
         body = f"*{_slack_escape(sentence_text(change, 'new'))}*"
@@ -129,23 +155,53 @@ def _slack_change(change: dict[str, Any]) -> str:
 def slack_payload(payload: dict[str, Any], report_link: str | None = None) -> dict[str, Any]:
     """An incoming-webhook message: Block Kit blocks within Slack's limits, plus fallback text."""
     title = subject(payload)
-    blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": title[:150]}}]
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": title[:150]}}
+    ]
     if "diff" not in payload:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _slack_escape(text_body(payload))[:SLACK_MAX_SECTION]}})
+        blocks.append(
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": _slack_escape(text_body(payload))[:SLACK_MAX_SECTION],
+                },
+            }
+        )
         return {"text": title, "blocks": blocks}
     doc, diff = payload["document"], payload["diff"]
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _slack_escape(
-        f"{headline(diff)} · vs {diff['old']['title'] or 'nothing earlier'} ({diff['old']['date'] or 'undated'})")[:2000]}]})
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": _slack_escape(
+                        f"{headline(diff)} · vs {diff['old']['title'] or 'nothing earlier'} ({diff['old']['date'] or 'undated'})"
+                    )[:2000],
+                }
+            ],
+        }
+    )
     shown = used = 0
     total = sum(len(ch) for _, _, ch in by_topic(diff))
 
     def full() -> bool:
-        return len(blocks) >= SLACK_MAX_BLOCKS - 3 or shown >= SLACK_MAX_CHANGES or used >= SLACK_TEXT_BUDGET
+        return (
+            len(blocks) >= SLACK_MAX_BLOCKS - 3
+            or shown >= SLACK_MAX_CHANGES
+            or used >= SLACK_TEXT_BUDGET
+        )
 
     for _tid, label, changes in by_topic(diff):
         if full():
             break
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*{_slack_escape(label)}* ({len(changes)})"}})
+        blocks.append(
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": f"*{_slack_escape(label)}* ({len(changes)})"},
+            }
+        )
         for change in changes:
             if full():
                 break
@@ -154,7 +210,14 @@ def slack_payload(payload: dict[str, Any], report_link: str | None = None) -> di
             shown += 1
             used += len(line)
     if total > shown:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"+{total - shown} more changes"}]})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": f"+{total - shown} more changes"}],
+            }
+        )
     link = report_link or doc["url"]
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"<{link}|Full report>"}]})
+    blocks.append(
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": f"<{link}|Full report>"}]}
+    )
     return {"text": title, "blocks": blocks}

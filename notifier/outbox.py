@@ -42,12 +42,20 @@ def backoff(attempts: int) -> float:
 
 
 class Outbox:
-    def __init__(self, config: Config, db: Database, *, worker: str = "local",
-                 senders: dict[str, Sender] | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        db: Database,
+        *,
+        worker: str = "local",
+        senders: dict[str, Sender] | None = None,
+    ) -> None:
         self.config = config
         self.db = db
         self.worker = worker
-        self.senders = senders if senders is not None else {c.id: make_sender(c) for c in config.channels}
+        self.senders = (
+            senders if senders is not None else {c.id: make_sender(c) for c in config.channels}
+        )
 
     async def aclose(self) -> None:
         for sender in self.senders.values():
@@ -58,15 +66,23 @@ class Outbox:
         now = repo.utcnow()
         with self.db.session() as s:
             claimed = repo.claim_alerts(s, self.worker, now, LEASE)
-            batches: dict[str, list[tuple[int, str, dict[str, Any], int | None, Any]]] = defaultdict(list)
+            batches: dict[str, list[tuple[int, str, dict[str, Any], int | None, Any]]] = (
+                defaultdict(list)
+            )
             for a in claimed:
                 batches[a.channel_id].append((a.id, a.key, a.payload, a.diff_id, a.created_at))
-            reports = self._reports(s, [d for items in batches.values() for (_, _, _, d, _) in items if d])
+            reports = self._reports(
+                s, [d for items in batches.values() for (_, _, _, d, _) in items if d]
+            )
         delivered = 0
         for channel_id, items in batches.items():
             sender = self.senders.get(channel_id)
             if sender is None:
-                self._fail([i[0] for i in items], f"channel {channel_id} is no longer configured", final=True)
+                self._fail(
+                    [i[0] for i in items],
+                    f"channel {channel_id} is no longer configured",
+                    final=True,
+                )
                 continue
             channel = sender.channel
             if channel.digest and any(i[2]["reason"] in ("new", "edited") for i in items):
@@ -75,11 +91,17 @@ class Outbox:
                     self._release([i[0] for i in items])
                     continue
                 key = "digest:" + ",".join(str(i[0]) for i in items)
-                message = Outgoing(f"{channel_id}:{key}", {"reason": "digest", "items": [i[2] for i in items]})
+                message = Outgoing(
+                    f"{channel_id}:{key}", {"reason": "digest", "items": [i[2] for i in items]}
+                )
                 delivered += await self._send(sender, [i[0] for i in items], message)
                 continue
             for alert_id, key, payload, diff_id, _ in items:
-                link = f"{channel.report_url.rstrip('/')}/diff-{diff_id}.html" if channel.report_url and diff_id else None
+                link = (
+                    f"{channel.report_url.rstrip('/')}/diff-{diff_id}.html"
+                    if channel.report_url and diff_id
+                    else None
+                )
                 message = Outgoing(key, payload, reports.get(diff_id) if diff_id else None, link)
                 delivered += await self._send(sender, [alert_id], message)
         return delivered
@@ -96,12 +118,19 @@ class Outbox:
         try:
             await sender.send(message)
         except NotifyError as exc:
-            log.warning("alert delivery failed", extra={"channel": sender.channel.id, "error": str(exc)})
+            log.warning(
+                "alert delivery failed", extra={"channel": sender.channel.id, "error": str(exc)}
+            )
             self._fail(ids, str(exc), retry_after=exc.retry_after)
             return 0
         with self.db.session() as s:
             for alert in s.query(Alert).filter(Alert.id.in_(ids)):
-                alert.status, alert.sent_at, alert.lease_owner, alert.lease_expires = "sent", repo.utcnow(), None, None
+                alert.status, alert.sent_at, alert.lease_owner, alert.lease_expires = (
+                    "sent",
+                    repo.utcnow(),
+                    None,
+                    None,
+                )
                 alert.attempts += 1
         return len(ids)
 
@@ -110,7 +139,9 @@ class Outbox:
             for alert in s.query(Alert).filter(Alert.id.in_(ids)):
                 alert.lease_owner, alert.lease_expires = None, None
 
-    def _fail(self, ids: list[int], error: str, *, retry_after: float | None = None, final: bool = False) -> None:
+    def _fail(
+        self, ids: list[int], error: str, *, retry_after: float | None = None, final: bool = False
+    ) -> None:
         now = repo.utcnow()
         with self.db.session() as s:
             for alert in s.query(Alert).filter(Alert.id.in_(ids)):

@@ -10,8 +10,9 @@ from monitor.config.model import Channel
 SUBSTANTIVE = ("added", "removed", "changed", "moved")
 
 
-def for_channel(channel: Channel, result: dict[str, Any], *, source_id: str | None,
-                series_id: str | None) -> dict[str, Any] | None:
+def for_channel(
+    channel: Channel, result: dict[str, Any], *, source_id: str | None, series_id: str | None
+) -> dict[str, Any] | None:
     """The part of ``result`` this channel should be told about, or None for no alert.
 
     A channel with ``topics`` gets only the changes touching those topics (never the whole
@@ -22,8 +23,11 @@ def for_channel(channel: Channel, result: dict[str, Any], *, source_id: str | No
     if channel.series is not None and series_id not in channel.series:
         return None
     wanted = set(channel.topics) if channel.topics is not None else None
-    kept = [c for c in result["changes"] if c["kind"] in SUBSTANTIVE
-            and (wanted is None or wanted & set(c["topics"]))]
+    kept = [
+        c
+        for c in result["changes"]
+        if c["kind"] in SUBSTANTIVE and (wanted is None or wanted & set(c["topics"]))
+    ]
     if len(kept) < max(1, channel.min_changes):
         return None
     out = copy.deepcopy({k: v for k, v in result.items() if k != "changes"})

@@ -19,18 +19,26 @@ class SlackSender(Sender):
     async def send(self, message: Outgoing) -> None:
         url = self.channel.secret(self.channel.webhook_url_env)
         if not url:
-            raise NotifyError(f"channel {self.channel.id}: environment variable {self.channel.webhook_url_env} is not set")
+            raise NotifyError(
+                f"channel {self.channel.id}: environment variable {self.channel.webhook_url_env} is not set"
+            )
         body = slack_payload(message.payload, message.report_link)
         try:
             resp = await self.client.post(url, json=body, headers={"X-Stmon-Key": message.key})
         except httpx.HTTPError as exc:
-            raise NotifyError(f"channel {self.channel.id}: webhook unreachable: {exc.__class__.__name__}") from exc
+            raise NotifyError(
+                f"channel {self.channel.id}: webhook unreachable: {exc.__class__.__name__}"
+            ) from exc
         if resp.status_code == 429 or resp.status_code >= 500:
-            raise NotifyError(f"channel {self.channel.id}: webhook answered HTTP {resp.status_code}",
-                              retry_after=retry_after(resp.headers.get("retry-after")))
+            raise NotifyError(
+                f"channel {self.channel.id}: webhook answered HTTP {resp.status_code}",
+                retry_after=retry_after(resp.headers.get("retry-after")),
+            )
         if resp.status_code >= 400:
-            raise NotifyError(f"channel {self.channel.id}: webhook refused the message: HTTP {resp.status_code} "
-                              f"{resp.text[:200]}")
+            raise NotifyError(
+                f"channel {self.channel.id}: webhook refused the message: HTTP {resp.status_code} "
+                f"{resp.text[:200]}"
+            )
 
     async def aclose(self) -> None:
         await self.client.aclose()

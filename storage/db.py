@@ -40,7 +40,7 @@ class Database:
     def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
         self.url = url or default_url()
         if self.url.startswith("postgresql://"):
-            self.url = "postgresql+psycopg://" + self.url[len("postgresql://"):]
+            self.url = "postgresql+psycopg://" + self.url[len("postgresql://") :]
         self.is_sqlite = self.url.startswith("sqlite")
         try:
             if self.is_sqlite:
@@ -50,17 +50,25 @@ class Database:
                 self.engine: Engine = create_engine(self.url)
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             else:
-                self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+                self.engine = create_engine(
+                    self.url, pool_pre_ping=True, pool_size=5, max_overflow=5
+                )
             self.sessions = sessionmaker(self.engine, expire_on_commit=False)
             if migrate:
                 self.migrate()
         except SQLAlchemyError as exc:
-            raise StorageError(f"{self.safe_url}: {exc.__class__.__name__}: {exc.args[0] if exc.args else exc}") from exc
+            raise StorageError(
+                f"{self.safe_url}: {exc.__class__.__name__}: {exc.args[0] if exc.args else exc}"
+            ) from exc
 
     @property
     def safe_url(self) -> str:
         """The URL with any password hidden, for logs and errors."""
-        return self.engine.url.render_as_string(hide_password=True) if hasattr(self, "engine") else self.url
+        return (
+            self.engine.url.render_as_string(hide_password=True)
+            if hasattr(self, "engine")
+            else self.url
+        )
 
     def migrate(self) -> None:
         from alembic import command

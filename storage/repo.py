@@ -38,18 +38,27 @@ def utcnow() -> datetime:
 def _insert(session: Session, table: Any) -> Any:
     """An INSERT … ON CONFLICT DO NOTHING for the session's dialect."""
     dialect = session.get_bind().dialect.name
-    return (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table))
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
 # ---- sources -------------------------------------------------------------------------------
+
 
 def sync_sources(session: Session, sources: Iterable[Any]) -> None:
     """Insert or update the configured sources (scheduling state is kept)."""
     for src in sources:
         row = session.get(SourceRow, src.id)
         if row is None:
-            session.add(SourceRow(id=src.id, name=src.name, url=src.url, kind=src.kind, lang=src.lang,
-                                  consecutive_failures=0))
+            session.add(
+                SourceRow(
+                    id=src.id,
+                    name=src.name,
+                    url=src.url,
+                    kind=src.kind,
+                    lang=src.lang,
+                    consecutive_failures=0,
+                )
+            )
         else:
             row.name, row.url, row.kind, row.lang = src.name, src.url, src.kind, src.lang
 
@@ -62,26 +71,51 @@ def ensure_series(session: Session, series_id: str, label: str | None = None) ->
 
 # ---- snapshots -----------------------------------------------------------------------------
 
+
 def validators(session: Session, url: str) -> tuple[str | None, str | None]:
     """The server's ETag and Last-Modified from the latest snapshot of ``url``."""
     row = session.execute(
-        select(Snapshot.etag, Snapshot.last_modified).where(Snapshot.url == url)
-        .order_by(Snapshot.last_fetched.desc(), Snapshot.id.desc()).limit(1)
+        select(Snapshot.etag, Snapshot.last_modified)
+        .where(Snapshot.url == url)
+        .order_by(Snapshot.last_fetched.desc(), Snapshot.id.desc())
+        .limit(1)
     ).first()
     return (row[0], row[1]) if row else (None, None)
 
 
-def store_snapshot(session: Session, url: str, body: bytes, *, content_type: str = "", encoding: str | None = None,
-                   etag: str | None = None, last_modified: str | None = None, now: datetime | None = None) -> Snapshot:
+def store_snapshot(
+    session: Session,
+    url: str,
+    body: bytes,
+    *,
+    content_type: str = "",
+    encoding: str | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    now: datetime | None = None,
+) -> Snapshot:
     """Store raw bytes once per hash; a snapshot row per distinct (url, hash)."""
     now = now or utcnow()
     sha = hashlib.sha256(body).hexdigest()
-    session.execute(_insert(session, Blob).values(sha256=sha, size=len(body), body=zlib.compress(body, 6))
-                    .on_conflict_do_nothing())
-    snap = session.execute(select(Snapshot).where(Snapshot.url == url, Snapshot.sha256 == sha)).scalar_one_or_none()
+    session.execute(
+        _insert(session, Blob)
+        .values(sha256=sha, size=len(body), body=zlib.compress(body, 6))
+        .on_conflict_do_nothing()
+    )
+    snap = session.execute(
+        select(Snapshot).where(Snapshot.url == url, Snapshot.sha256 == sha)
+    ).scalar_one_or_none()
     if snap is None:
-        snap = Snapshot(url=url, sha256=sha, content_type=content_type, encoding=encoding, etag=etag,
-                        last_modified=last_modified, first_fetched=now, last_fetched=now)
+        snap = Snapshot(
+            url=url,
+            sha256=sha,
+            content_type=content_type,
+            encoding=encoding,
+            etag=etag,
+            last_modified=last_modified,
+            first_fetched=now,
+            last_fetched=now,
+        )
         session.add(snap)
         session.flush()
     else:
@@ -91,10 +125,30 @@ def store_snapshot(session: Session, url: str, body: bytes, *, content_type: str
 
 def touch_snapshot(session: Session, url: str, now: datetime | None = None) -> None:
     """A 304: the latest snapshot is still current."""
-    latest = session.execute(select(Snapshot).where(Snapshot.url == url)
-                             .order_by(Snapshot.last_fetched.desc()).limit(1)).scalar_one_or_none()
+    latest = session.execute(
+        select(Snapshot).where(Snapshot.url == url).order_by(Snapshot.last_fetched.desc()).limit(1)
+    ).scalar_one_or_none()
     if latest is not None:
         latest.last_fetched = now or utcnow()
+
+
+def latest_sha(session: Session, url: str) -> str | None:
+    """Content hash of the latest snapshot of ``url``."""
+    return session.execute(
+        select(Snapshot.sha256)
+        .where(Snapshot.url == url)
+        .order_by(Snapshot.last_fetched.desc(), Snapshot.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def resolve_version(session: Session, kind: str, ident: int, n: int | None) -> Version | None:
+    """``version:ID``, ``doc:ID`` (latest version) or ``doc:ID@N``."""
+    if kind == "version":
+        return session.get(Version, ident)
+    query = select(Version).where(Version.document_id == ident)
+    query = query.where(Version.n == n) if n else query.order_by(Version.n.desc()).limit(1)
+    return session.execute(query).scalars().first()
 
 
 def blob_bytes(session: Session, sha: str) -> bytes:
@@ -104,8 +158,11 @@ def blob_bytes(session: Session, sha: str) -> bytes:
 
 # ---- documents and versions ----------------------------------------------------------------
 
+
 def find_document(session: Session, url: str, part: str = "") -> Document | None:
-    return session.execute(select(Document).where(Document.url == url, Document.part == part)).scalar_one_or_none()
+    return session.execute(
+        select(Document).where(Document.url == url, Document.part == part)
+    ).scalar_one_or_none()
 
 
 def known_urls(session: Session, urls: Sequence[str]) -> set[str]:
@@ -115,48 +172,100 @@ def known_urls(session: Session, urls: Sequence[str]) -> set[str]:
     return set(rows)
 
 
-def create_document(session: Session, *, url: str, part: str, source_id: str | None, lang: str | None,
-                    title: str, published: date | None, series_id: str | None, now: datetime) -> Document:
-    doc = Document(url=url, part=part, source_id=source_id, lang=lang, title=title, published=published,
-                   series_id=series_id, first_seen=now)
+def create_document(
+    session: Session,
+    *,
+    url: str,
+    part: str,
+    source_id: str | None,
+    lang: str | None,
+    title: str,
+    published: date | None,
+    series_id: str | None,
+    now: datetime,
+) -> Document:
+    doc = Document(
+        url=url,
+        part=part,
+        source_id=source_id,
+        lang=lang,
+        title=title,
+        published=published,
+        series_id=series_id,
+        first_seen=now,
+    )
     session.add(doc)
     session.flush()
     return doc
 
 
 def latest_version(session: Session, document_id: int) -> Version | None:
-    return session.execute(select(Version).where(Version.document_id == document_id)
-                           .order_by(Version.n.desc()).limit(1)).scalar_one_or_none()
+    return session.execute(
+        select(Version)
+        .where(Version.document_id == document_id)
+        .order_by(Version.n.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
-def add_version(session: Session, doc: Document, *, text_hash: str, title: str, lang: str | None,
-                published: date | None, units: list[Any], text: str, snapshot_id: int | None,
-                now: datetime) -> tuple[Version | None, Version | None]:
+def add_version(
+    session: Session,
+    doc: Document,
+    *,
+    text_hash: str,
+    title: str,
+    lang: str | None,
+    published: date | None,
+    units: list[Any],
+    text: str,
+    snapshot_id: int | None,
+    now: datetime,
+) -> tuple[Version | None, Version | None]:
     """(new version, previous version). No new version when the text hash is unchanged."""
     previous = latest_version(session, doc.id)
     if previous is not None and previous.text_hash == text_hash:
         previous.last_seen = now
         return None, previous
-    version = Version(document_id=doc.id, n=(previous.n + 1) if previous else 1, text_hash=text_hash,
-                      title=title, lang=lang, published=published, units=units, text=text,
-                      snapshot_id=snapshot_id, first_seen=now, last_seen=now)
+    version = Version(
+        document_id=doc.id,
+        n=(previous.n + 1) if previous else 1,
+        text_hash=text_hash,
+        title=title,
+        lang=lang,
+        published=published,
+        units=units,
+        text=text,
+        snapshot_id=snapshot_id,
+        first_seen=now,
+        last_seen=now,
+    )
     session.add(version)
     session.flush()
     return version, previous
 
 
-def recent_documents(session: Session, source_id: str, since: datetime, limit: int) -> list[Document]:
-    return list(session.execute(select(Document).where(Document.source_id == source_id, Document.part == "",
-                                                       Document.first_seen >= since)
-                                .order_by(Document.first_seen.desc()).limit(limit)).scalars())
+def recent_documents(
+    session: Session, source_id: str, since: datetime, limit: int
+) -> list[Document]:
+    return list(
+        session.execute(
+            select(Document)
+            .where(
+                Document.source_id == source_id, Document.part == "", Document.first_seen >= since
+            )
+            .order_by(Document.first_seen.desc())
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def series_predecessor(session: Session, doc: Document) -> Document | None:
     """The latest earlier document of the same series."""
     if doc.series_id is None:
         return None
-    query = select(Document).where(Document.series_id == doc.series_id, Document.id != doc.id,
-                                   Document.lang == doc.lang)
+    query = select(Document).where(
+        Document.series_id == doc.series_id, Document.id != doc.id, Document.lang == doc.lang
+    )
     if doc.published is not None:
         query = query.where(or_(Document.published <= doc.published, Document.published.is_(None)))
     query = query.order_by(Document.published.desc().nulls_last(), Document.id.desc()).limit(1)
@@ -165,44 +274,93 @@ def series_predecessor(session: Session, doc: Document) -> Document | None:
 
 # ---- predecessor index ---------------------------------------------------------------------
 
+
 def save_sketch(session: Session, document_id: int, hashes: Sequence[int]) -> None:
     session.execute(delete(DocSketch).where(DocSketch.document_id == document_id))
     if hashes:
-        session.execute(_insert(session, DocSketch).values(
-            [{"hash": h, "document_id": document_id} for h in hashes]).on_conflict_do_nothing())
+        session.execute(
+            _insert(session, DocSketch)
+            .values([{"hash": h, "document_id": document_id} for h in hashes])
+            .on_conflict_do_nothing()
+        )
 
 
-def sketch_candidates(session: Session, hashes: Sequence[int], *, exclude: int | None, before: date | None,
-                      lang: str | None, limit: int = 20) -> list[tuple[int, date | None, int, str]]:
+def sketch_candidates(
+    session: Session,
+    hashes: Sequence[int],
+    *,
+    exclude: int | None,
+    before: date | None,
+    lang: str | None,
+    limit: int = 20,
+) -> list[tuple[int, date | None, int, str]]:
     """(document id, published, shared hashes, title) of the documents sharing most hashes."""
     if not hashes:
         return []
     shared = func.count(DocSketch.hash).label("shared")
-    query = (select(Document.id, Document.published, shared, Document.title)
-             .join(DocSketch, DocSketch.document_id == Document.id)
-             .where(DocSketch.hash.in_(list(hashes))))
+    query = (
+        select(Document.id, Document.published, shared, Document.title)
+        .join(DocSketch, DocSketch.document_id == Document.id)
+        .where(DocSketch.hash.in_(list(hashes)))
+    )
     if exclude is not None:
         query = query.where(Document.id != exclude)
     if before is not None:
         query = query.where(or_(Document.published <= before, Document.published.is_(None)))
     if lang is not None:
         query = query.where(Document.lang == lang)
-    query = query.group_by(Document.id, Document.published, Document.title).order_by(shared.desc()).limit(limit)
+    query = (
+        query.group_by(Document.id, Document.published, Document.title)
+        .order_by(shared.desc())
+        .limit(limit)
+    )
     return [(r[0], r[1], int(r[2]), r[3]) for r in session.execute(query)]
 
 
 # ---- checks, diffs, history ------------------------------------------------------------------
 
-def record_check(session: Session, *, source_id: str | None, url: str, started: datetime, duration_ms: float,
-                 outcome: str, status: int | None = None, error: str | None = None, worker: str | None = None) -> None:
-    session.add(Check(source_id=source_id, url=url, started_at=started, duration_ms=duration_ms,
-                      outcome=outcome, status=status, error=error, worker=worker))
+
+def record_check(
+    session: Session,
+    *,
+    source_id: str | None,
+    url: str,
+    started: datetime,
+    duration_ms: float,
+    outcome: str,
+    status: int | None = None,
+    error: str | None = None,
+    worker: str | None = None,
+) -> None:
+    session.add(
+        Check(
+            source_id=source_id,
+            url=url,
+            started_at=started,
+            duration_ms=duration_ms,
+            outcome=outcome,
+            status=status,
+            error=error,
+            worker=worker,
+        )
+    )
 
 
-def save_diff(session: Session, old_version_id: int | None, new_version_id: int, reason: str,
-              result: dict[str, Any], now: datetime) -> DiffRow:
-    row = DiffRow(old_version_id=old_version_id, new_version_id=new_version_id, reason=reason,
-                  result=result, created_at=now)
+def save_diff(
+    session: Session,
+    old_version_id: int | None,
+    new_version_id: int,
+    reason: str,
+    result: dict[str, Any],
+    now: datetime,
+) -> DiffRow:
+    row = DiffRow(
+        old_version_id=old_version_id,
+        new_version_id=new_version_id,
+        reason=reason,
+        result=result,
+        created_at=now,
+    )
     session.add(row)
     session.flush()
     return row
@@ -215,43 +373,78 @@ def history(session: Session, document_id: int | None = None) -> list[dict[str, 
     docs = list(session.execute(query).scalars())
     versions: dict[int, list[Version]] = {}
     if docs:
-        for v in session.execute(select(Version).where(Version.document_id.in_([d.id for d in docs]))
-                                 .order_by(Version.document_id, Version.n)).scalars():
+        for v in session.execute(
+            select(Version)
+            .where(Version.document_id.in_([d.id for d in docs]))
+            .order_by(Version.document_id, Version.n)
+        ).scalars():
             versions.setdefault(v.document_id, []).append(v)
-    return [{
-        "id": d.id, "url": d.url, "part": d.part, "source": d.source_id, "series": d.series_id,
-        "title": d.title, "lang": d.lang, "date": d.published.isoformat() if d.published else None,
-        "predecessor": d.predecessor_id,
-        "versions": [{"n": v.n, "ref": f"version:{v.id}", "first_seen": v.first_seen.isoformat() + "Z",
-                      "last_seen": v.last_seen.isoformat() + "Z", "text_hash": v.text_hash}
-                     for v in versions.get(d.id, [])],
-    } for d in docs]
+    return [
+        {
+            "id": d.id,
+            "url": d.url,
+            "part": d.part,
+            "source": d.source_id,
+            "series": d.series_id,
+            "title": d.title,
+            "lang": d.lang,
+            "date": d.published.isoformat() if d.published else None,
+            "predecessor": d.predecessor_id,
+            "versions": [
+                {
+                    "n": v.n,
+                    "ref": f"version:{v.id}",
+                    "first_seen": v.first_seen.isoformat() + "Z",
+                    "last_seen": v.last_seen.isoformat() + "Z",
+                    "text_hash": v.text_hash,
+                }
+                for v in versions.get(d.id, [])
+            ],
+        }
+        for d in docs
+    ]
 
 
 # ---- scheduling leases -----------------------------------------------------------------------
 
-def claim_due_sources(session: Session, owner: str, now: datetime, lease: timedelta, limit: int,
-                      only: Sequence[str] | None = None) -> list[str]:
+
+def claim_due_sources(
+    session: Session,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    only: Sequence[str] | None = None,
+) -> list[str]:
     """Lease up to ``limit`` due sources to ``owner`` (FOR UPDATE SKIP LOCKED on PostgreSQL)."""
-    query = (select(SourceRow.id)
-             .where(or_(SourceRow.next_due.is_(None), SourceRow.next_due <= now))
-             .where(or_(SourceRow.lease_expires.is_(None), SourceRow.lease_expires < now))
-             .order_by(SourceRow.next_due.asc().nulls_first()).limit(limit))
+    query = (
+        select(SourceRow.id)
+        .where(or_(SourceRow.next_due.is_(None), SourceRow.next_due <= now))
+        .where(or_(SourceRow.lease_expires.is_(None), SourceRow.lease_expires < now))
+        .order_by(SourceRow.next_due.asc().nulls_first())
+        .limit(limit)
+    )
     if only is not None:
         query = query.where(SourceRow.id.in_(list(only)))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     ids = list(session.execute(query).scalars())
     if ids:
-        session.execute(update(SourceRow).where(SourceRow.id.in_(ids))
-                        .values(lease_owner=owner, lease_expires=now + lease))
+        session.execute(
+            update(SourceRow)
+            .where(SourceRow.id.in_(ids))
+            .values(lease_owner=owner, lease_expires=now + lease)
+        )
     return ids
 
 
-def finish_source(session: Session, source_id: str, owner: str, *, next_due: datetime, ok: bool,
-                  now: datetime) -> int:
+def finish_source(
+    session: Session, source_id: str, owner: str, *, next_due: datetime, ok: bool, now: datetime
+) -> int:
     """Release the lease, set the next due time; returns the consecutive failure count."""
-    row = session.get(SourceRow, source_id, with_for_update=session.get_bind().dialect.name == "postgresql")
+    row = session.get(
+        SourceRow, source_id, with_for_update=session.get_bind().dialect.name == "postgresql"
+    )
     if row is None:
         return 0
     if row.lease_owner == owner:
@@ -267,23 +460,53 @@ def finish_source(session: Session, source_id: str, owner: str, *, next_due: dat
 
 
 def set_initial_due(session: Session, source_id: str, due: datetime) -> None:
-    session.execute(update(SourceRow).where(SourceRow.id == source_id, SourceRow.next_due.is_(None))
-                    .values(next_due=due))
+    session.execute(
+        update(SourceRow)
+        .where(SourceRow.id == source_id, SourceRow.next_due.is_(None))
+        .values(next_due=due)
+    )
 
 
 # ---- alerts outbox ---------------------------------------------------------------------------
 
-def enqueue_alert(session: Session, *, key: str, channel_id: str, kind: str, payload: dict[str, Any],
-                  diff_id: int | None, now: datetime) -> None:
-    session.execute(_insert(session, Alert).values(
-        key=key, channel_id=channel_id, kind=kind, payload=payload, diff_id=diff_id, status="pending",
-        attempts=0, next_attempt_at=now, created_at=now).on_conflict_do_nothing(index_elements=["key"]))
+
+def enqueue_alert(
+    session: Session,
+    *,
+    key: str,
+    channel_id: str,
+    kind: str,
+    payload: dict[str, Any],
+    diff_id: int | None,
+    now: datetime,
+) -> None:
+    session.execute(
+        _insert(session, Alert)
+        .values(
+            key=key,
+            channel_id=channel_id,
+            kind=kind,
+            payload=payload,
+            diff_id=diff_id,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
 
 
-def claim_alerts(session: Session, owner: str, now: datetime, lease: timedelta, limit: int = 50) -> list[Alert]:
-    query = (select(Alert).where(Alert.status == "pending", Alert.next_attempt_at <= now)
-             .where(or_(Alert.lease_expires.is_(None), Alert.lease_expires < now))
-             .order_by(Alert.id).limit(limit))
+def claim_alerts(
+    session: Session, owner: str, now: datetime, lease: timedelta, limit: int = 50
+) -> list[Alert]:
+    query = (
+        select(Alert)
+        .where(Alert.status == "pending", Alert.next_attempt_at <= now)
+        .where(or_(Alert.lease_expires.is_(None), Alert.lease_expires < now))
+        .order_by(Alert.id)
+        .limit(limit)
+    )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     alerts = list(session.execute(query).scalars())
@@ -293,4 +516,8 @@ def claim_alerts(session: Session, owner: str, now: datetime, lease: timedelta, 
 
 
 def pending_count(session: Session) -> int:
-    return int(session.execute(select(func.count()).select_from(Alert).where(Alert.status == "pending")).scalar_one())
+    return int(
+        session.execute(
+            select(func.count()).select_from(Alert).where(Alert.status == "pending")
+        ).scalar_one()
+    )

@@ -41,10 +41,10 @@ class LocalServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 outer.handle(self)
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 outer.handle(self)
 
             def log_message(self, *args: Any) -> None:
@@ -94,7 +94,7 @@ class LocalServer:
             req.wfile.close()
             req.connection.close()
             return
-        if route.etag and headers.get("if-none-match") == route.etag or (
+        if (route.etag and headers.get("if-none-match") == route.etag) or (
                 route.last_modified and headers.get("if-modified-since") == route.last_modified):
             req.send_response(304)
             if route.etag:

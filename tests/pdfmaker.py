@@ -18,7 +18,7 @@ def make_pdf(paragraphs: list[str], *, chars_per_line: int = 38) -> bytes:
     pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)
-    width, height = A4
+    _, height = A4
     y = height - 60
     for para in paragraphs:
         for line in textwrap.wrap(para, chars_per_line) or [""]:

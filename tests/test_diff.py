@@ -132,7 +132,7 @@ def test_diff_of_a_document_with_itself_is_empty(a: Statement) -> None:
     assert diff_statements(a, a)["changes"] == []
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(documents, documents)
 def test_diff_mirrors(a: Statement, b: Statement) -> None:
     forward, backward = diff_statements(a, b)["summary"], diff_statements(b, a)["summary"]

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from monitor._exceptions import Blocked, FetchError, FetchTimeout, HTTPStatusError, TooLarge
+from monitor._exceptions import Blocked, FetchError, FetchTimeout, TooLarge
 from monitor.config.model import Defaults
 from monitor.fetch.client import Fetcher
 from monitor.pipeline import Monitor
@@ -141,7 +141,7 @@ def test_truncated_body_keeps_the_stored_version(server: LocalServer, sqlite_db:
 def test_redirect_loop_is_bounded(server: LocalServer) -> None:
     server.set("/a", status=302, headers={"Location": "/b"})
     server.set("/b", status=302, headers={"Location": "/a"})
-    with pytest.raises(FetchError, match="more than 3 redirects"):
+    with pytest.raises(FetchError, match=r"more than 3 redirects"):
         fetch(defaults(max_redirects=3), server.url("/a"))
     assert len(server.hits("/a")) + len(server.hits("/b")) == 4
 
@@ -181,7 +181,7 @@ def test_gzip_bomb_is_refused(server: LocalServer) -> None:
 def test_robots_disallow_is_honoured(server: LocalServer) -> None:
     server.set("/robots.txt", "User-agent: *\nDisallow: /private/\n")
     server.set("/private/p.html", "<p>secret</p>")
-    with pytest.raises(Blocked, match="robots.txt"):
+    with pytest.raises(Blocked, match=r"robots\.txt"):
         fetch(defaults(), server.url("/private/p.html"))
     assert server.hits("/private/p.html") == []
     assert len(server.hits("/robots.txt")) == 1

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.pdfmaker import make_pdf  # noqa: E402
+from tests.pdfmaker import make_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 seed = (ROOT / "monitor/demo/assets/000_40687e4e43f7c743.txt").read_text(encoding="utf-8")

@@ -14,7 +14,8 @@ HEADER = """# Pinned runtime dependencies for the Docker image (CPython 3.11, li
 
 
 def main(path: str) -> None:
-    report = json.load(open(path, encoding="utf-8"))
+    with open(path, encoding="utf-8") as handle:
+        report = json.load(handle)
     lines = [HEADER]
     for item in sorted(report["install"], key=lambda i: i["metadata"]["name"].lower()):
         name, version = item["metadata"]["name"], item["metadata"]["version"]

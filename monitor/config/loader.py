@@ -59,7 +59,11 @@ class Validator:
             if key is None:
                 known = [k.name for k in schema.keys]
                 guess = difflib.get_close_matches(name, known, n=1)
-                hint = f"; did you mean '{guess[0]}'?" if guess else f"; known keys: {', '.join(known)}"
+                hint = (
+                    f"; did you mean '{guess[0]}'?"
+                    if guess
+                    else f"; known keys: {', '.join(known)}"
+                )
                 self.problem(key_node, f"{path}: unknown key '{name}'{hint}")
                 continue
             out[name] = self.value(value_node, key, f"{path}.{name}" if path else name)
@@ -82,9 +86,15 @@ class Validator:
         return CHECKERS[key.type](key.default) if key.type in CHECKERS else key.default
 
     def value(self, node: yaml.Node, key: Key, path: str) -> Any:
-        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null" and not key.required:
+        if (
+            isinstance(node, yaml.ScalarNode)
+            and node.tag == "tag:yaml.org,2002:null"
+            and not key.required
+        ):
             return None  # an explicit null means "not set"
-        if node.tag.startswith("tag:yaml.org,2002:python") or not node.tag.startswith(("tag:yaml.org,2002:", "!")):
+        if node.tag.startswith("tag:yaml.org,2002:python") or not node.tag.startswith(
+            ("tag:yaml.org,2002:", "!")
+        ):
             self.problem(node, f"{path}: YAML tag {node.tag} is not allowed")
             return None
         if node.tag.startswith("!") and node.tag != "!":
@@ -97,7 +107,9 @@ class Validator:
             if not isinstance(node, yaml.SequenceNode):
                 self.problem(node, f"{path}: expected a list")
                 return []
-            item_key = Key(key.name, key.type[5:-1], key.help, schema=key.schema, choices=key.choices)
+            item_key = Key(
+                key.name, key.type[5:-1], key.help, schema=key.schema, choices=key.choices
+            )
             return [self.value(item, item_key, f"{path}[{i}]") for i, item in enumerate(node.value)]
         if not isinstance(node, yaml.ScalarNode):
             self.problem(node, f"{path}: expected a single value")

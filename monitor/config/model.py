@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor._exceptions import ConfigError, ConfigProblem
+from monitor._exceptions import ConfigError
 from monitor.config.loader import Located, Validator, read_file, validate_text
 from monitor.config.schema import ROOT, TOPICS_FILE
 
@@ -158,7 +158,9 @@ def build_topics(items: list[Located], v: Validator) -> tuple[Topic, ...]:
         if tid is None:
             continue
         if tid in seen:
-            v.problem(None, f"topic '{tid}' is defined twice (first at line {seen[tid]})", item.line)
+            v.problem(
+                None, f"topic '{tid}' is defined twice (first at line {seen[tid]})", item.line
+            )
         seen[tid] = item.line
         terms = _terms(item.get("terms"))
         groups = tuple(_terms(g) for g in item.get("all_of") or ())
@@ -171,12 +173,17 @@ def build_topics(items: list[Located], v: Validator) -> tuple[Topic, ...]:
 def _build_source(item: Located, v: Validator) -> Source:
     sched = item.get("schedule") or {}
     if ("every" in sched) == ("cron" in sched):
-        v.problem(None, f"source '{item.get('id')}': schedule needs exactly one of 'every' or 'cron'",
-                  getattr(sched, "line", item.line))
+        v.problem(
+            None,
+            f"source '{item.get('id')}': schedule needs exactly one of 'every' or 'cron'",
+            getattr(sched, "line", item.line),
+        )
     kind = item.get("kind") or "page"
     discover = item.get("discover")
     if discover is not None and kind != "listing":
-        v.problem(None, f"source '{item.get('id')}': 'discover' applies to kind listing only", item.line)
+        v.problem(
+            None, f"source '{item.get('id')}': 'discover' applies to kind listing only", item.line
+        )
     if kind == "listing" and discover is None:
         discover = {"links": "a", "pattern": ".", "max_new": 20}
     extract = item.get("extract")
@@ -186,19 +193,32 @@ def _build_source(item: Located, v: Validator) -> Source:
         kind=kind,
         name=item.get("name") or item.get("id") or "",
         lang=item.get("lang"),
-        schedule=Schedule(every=sched.get("every"), cron=sched.get("cron"), jitter=sched.get("jitter", 30.0) or 0.0),
+        schedule=Schedule(
+            every=sched.get("every"),
+            cron=sched.get("cron"),
+            jitter=sched.get("jitter", 30.0) or 0.0,
+        ),
         discover=DiscoverRules(**discover) if discover else None,
         extract=ExtractRules(
-            body=extract.get("body"), title=extract.get("title"), date=extract.get("date"),
+            body=extract.get("body"),
+            title=extract.get("title"),
+            date=extract.get("date"),
             remove=tuple(extract.get("remove") or ()),
-        ) if extract else None,
-        series=tuple(SeriesRule(r["match"], r["id"], r.get("label")) for r in item.get("series") or ()
-                     if r.get("match") and r.get("id")),
+        )
+        if extract
+        else None,
+        series=tuple(
+            SeriesRule(r["match"], r["id"], r.get("label"))
+            for r in item.get("series") or ()
+            if r.get("match") and r.get("id")
+        ),
         enabled=bool(item.get("enabled", True)),
     )
 
 
-def _build_channel(item: Located, topic_ids: set[str], source_ids: set[str], v: Validator) -> Channel:
+def _build_channel(
+    item: Located, topic_ids: set[str], source_ids: set[str], v: Validator
+) -> Channel:
     cid = item.get("id") or ""
     kind = item.get("kind") or ""
     smtp = item.get("smtp")
@@ -220,7 +240,9 @@ def _build_channel(item: Located, topic_ids: set[str], source_ids: set[str], v: 
         kind=kind,
         to=tuple(item.get("to") or ()),
         sender=item.get("from") or "statement-monitor@localhost",
-        smtp=Smtp(**{k: val for k, val in smtp.items() if val is not None}) if smtp and "host" in smtp else None,
+        smtp=Smtp(**{k: val for k, val in smtp.items() if val is not None})
+        if smtp and "host" in smtp
+        else None,
         webhook_url_env=item.get("webhook_url_env"),
         topics=tuple(item["topics"]) if item.get("topics") is not None else None,
         sources=tuple(item["sources"]) if item.get("sources") is not None else None,
@@ -235,14 +257,18 @@ def _build_channel(item: Located, topic_ids: set[str], source_ids: set[str], v: 
 def parse_config(text: str, file: str = "sources.yaml") -> Config:
     """Validate and build a Config from YAML text; raises ConfigError listing every problem."""
     data, v = validate_text(text, file, ROOT)
-    defaults = Defaults(**{k: val for k, val in (data.get("defaults") or {}).items() if val is not None})
+    defaults = Defaults(
+        **{k: val for k, val in (data.get("defaults") or {}).items() if val is not None}
+    )
     topics = build_topics(data.get("topics") or [], v)
     sources = []
     seen: dict[str, int] = {}
     for item in data.get("sources") or []:
         sid = item.get("id")
         if sid is not None and sid in seen:
-            v.problem(None, f"source '{sid}' is defined twice (first at line {seen[sid]})", item.line)
+            v.problem(
+                None, f"source '{sid}' is defined twice (first at line {seen[sid]})", item.line
+            )
         if sid is not None:
             seen[sid] = item.line
         sources.append(_build_source(item, v))
@@ -252,13 +278,23 @@ def parse_config(text: str, file: str = "sources.yaml") -> Config:
     for item in data.get("channels") or []:
         cid = item.get("id")
         if cid is not None and cid in seen_channels:
-            v.problem(None, f"channel '{cid}' is defined twice (first at line {seen_channels[cid]})", item.line)
+            v.problem(
+                None,
+                f"channel '{cid}' is defined twice (first at line {seen_channels[cid]})",
+                item.line,
+            )
         if cid is not None:
             seen_channels[cid] = item.line
         channels.append(_build_channel(item, topic_ids, set(seen), v))
     if v.problems:
         raise ConfigError(sorted(v.problems, key=lambda p: p.line))
-    return Config(path=file, defaults=defaults, sources=tuple(sources), topics=topics, channels=tuple(channels))
+    return Config(
+        path=file,
+        defaults=defaults,
+        sources=tuple(sources),
+        topics=topics,
+        channels=tuple(channels),
+    )
 
 
 def load_config(path: str | Path) -> Config:

@@ -31,21 +31,37 @@ def _section(schema: Schema, path: str, out: list[str], seen: set[str]) -> None:
     if path in seen:
         return
     seen.add(path)
-    out += [f"## `{path}`", "", schema.help, "", "| key | type | default | meaning |", "|---|---|---|---|"]
+    out += [
+        f"## `{path}`",
+        "",
+        schema.help,
+        "",
+        "| key | type | default | meaning |",
+        "|---|---|---|---|",
+    ]
     for key in schema.keys:
         out.append(f"| `{key.name}` | {_type(key)} | {_default(key)} | {key.help} |")
     out.append("")
     for key in schema.keys:
         if key.schema is not None:
             suffix = "[]" if key.type == "list[map]" else ""
-            _section(key.schema, f"{path}.{key.name}{suffix}" if path != "sources.yaml" else f"{key.name}{suffix}", out, seen)
+            _section(
+                key.schema,
+                f"{path}.{key.name}{suffix}" if path != "sources.yaml" else f"{key.name}{suffix}",
+                out,
+                seen,
+            )
 
 
 def render_reference() -> str:
-    out = ["# Configuration reference", "",
-           "Generated from `monitor/config/schema.py` by `python -m monitor.config.reference`; do not edit.",
-           "Durations are numbers of seconds or strings such as `90s`, `15m`, `1h`, `2d`. Secrets are never",
-           "written in the file: keys ending in `_env` name the environment variable that holds them.", ""]
+    out = [
+        "# Configuration reference",
+        "",
+        "Generated from `monitor/config/schema.py` by `python -m monitor.config.reference`; do not edit.",
+        "Durations are numbers of seconds or strings such as `90s`, `15m`, `1h`, `2d`. Secrets are never",
+        "written in the file: keys ending in `_env` name the environment variable that holds them.",
+        "",
+    ]
     _section(ROOT, "sources.yaml", out, set())
     return "\n".join(out)
 

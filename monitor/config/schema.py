@@ -39,7 +39,12 @@ SCHEDULE = Schema(
     (
         Key("every", "duration", "Interval between checks, e.g. `15m`, `1h`, `90s`."),
         Key("cron", "cron", "A five-field crontab expression, e.g. `*/15 * * * *` (UTC)."),
-        Key("jitter", "duration", "Random delay added to each run, so sources do not fire together.", default="30s"),
+        Key(
+            "jitter",
+            "duration",
+            "Random delay added to each run, so sources do not fire together.",
+            default="30s",
+        ),
     ),
 )
 
@@ -59,7 +64,9 @@ DISCOVER = Schema(
     "How a `listing` source finds statement links.",
     (
         Key("links", "str", "Selector of the link elements.", default="a"),
-        Key("pattern", "regex", "Regular expression the absolute link URL must match.", default="."),
+        Key(
+            "pattern", "regex", "Regular expression the absolute link URL must match.", default="."
+        ),
         Key("max_new", "int", "At most this many new links are followed per check.", default=20),
     ),
 )
@@ -81,13 +88,31 @@ SOURCE = Schema(
         Key("id", "id", "Unique id, `[a-z0-9-]+`.", required=True),
         Key("name", "str", "Display name."),
         Key("url", "url", "The URL to check.", required=True),
-        Key("kind", "str", "What the URL is.", required=True, choices=("page", "listing", "feed", "pdf")),
-        Key("lang", "str", "Language of its statements; detected when absent.", choices=("ja", "en")),
+        Key(
+            "kind",
+            "str",
+            "What the URL is.",
+            required=True,
+            choices=("page", "listing", "feed", "pdf"),
+        ),
+        Key(
+            "lang", "str", "Language of its statements; detected when absent.", choices=("ja", "en")
+        ),
         Key("schedule", "map", "When to check it.", schema=SCHEDULE, default={"every": "1h"}),
         Key("discover", "map", "Link discovery (listing sources only).", schema=DISCOVER),
-        Key("extract", "map", "Extraction rules for this source and the pages it discovers.", schema=EXTRACT),
+        Key(
+            "extract",
+            "map",
+            "Extraction rules for this source and the pages it discovers.",
+            schema=EXTRACT,
+        ),
         Key("series", "list[map]", "Series rules, tried in order.", schema=SERIES_RULE, default=[]),
-        Key("enabled", "bool", "Set to false to keep a source in the file without checking it.", default=True),
+        Key(
+            "enabled",
+            "bool",
+            "Set to false to keep a source in the file without checking it.",
+            default=True,
+        ),
     ),
 )
 
@@ -108,7 +133,13 @@ TOPIC = Schema(
         Key("id", "id", "Topic id.", required=True),
         Key("label", "str", "Display name."),
         Key("terms", "map", "Terms that alone make a sentence belong to the topic.", schema=TERMS),
-        Key("all_of", "list[map]", "Co-occurrence groups, all of which must match.", schema=TERMS, default=[]),
+        Key(
+            "all_of",
+            "list[map]",
+            "Co-occurrence groups, all of which must match.",
+            schema=TERMS,
+            default=[],
+        ),
     ),
 )
 
@@ -135,13 +166,25 @@ CHANNEL = Schema(
         Key("to", "list[str]", "Recipients (email)."),
         Key("from", "str", "Sender address (email).", default="statement-monitor@localhost"),
         Key("smtp", "map", "SMTP settings (email).", schema=SMTP),
-        Key("webhook_url_env", "env", "Environment variable holding the Slack incoming-webhook URL."),
-        Key("topics", "list[str]", "Only changes touching these topics; absent = every substantive change."),
+        Key(
+            "webhook_url_env", "env", "Environment variable holding the Slack incoming-webhook URL."
+        ),
+        Key(
+            "topics",
+            "list[str]",
+            "Only changes touching these topics; absent = every substantive change.",
+        ),
         Key("sources", "list[str]", "Only documents from these sources."),
         Key("series", "list[str]", "Only documents in these series."),
         Key("min_changes", "int", "At least this many substantive changes.", default=1),
-        Key("digest", "duration", "Batch alerts within this window instead of sending each at once."),
-        Key("report_url", "str", "Base URL where full reports are published; otherwise the HTML report is attached."),
+        Key(
+            "digest", "duration", "Batch alerts within this window instead of sending each at once."
+        ),
+        Key(
+            "report_url",
+            "str",
+            "Base URL where full reports are published; otherwise the HTML report is attached.",
+        ),
         Key("failures", "bool", "Also send source-failure alerts.", default=True),
     ),
 )
@@ -150,21 +193,43 @@ DEFAULTS = Schema(
     "defaults",
     "Settings shared by every source.",
     (
-        Key("user_agent", "str", "User-Agent header; include a contact address.",
-            default="statement-monitor/0.1 (+mailto:ops@example.org)"),
+        Key(
+            "user_agent",
+            "str",
+            "User-Agent header; include a contact address.",
+            default="statement-monitor/0.1 (+mailto:ops@example.org)",
+        ),
         Key("timeout", "duration", "Per-request timeout.", default="30s"),
         Key("retries", "int", "Retries on connect errors, 429 and 5xx.", default=3),
         Key("per_host_concurrency", "int", "Requests in flight to one host at once.", default=2),
-        Key("per_host_delay", "duration", "Minimum time between two requests to one host.", default="1s"),
+        Key(
+            "per_host_delay",
+            "duration",
+            "Minimum time between two requests to one host.",
+            default="1s",
+        ),
         Key("concurrency", "int", "Requests in flight in all.", default=16),
         Key("max_bytes", "int", "Largest body accepted, after decompression.", default=20_000_000),
         Key("max_redirects", "int", "Redirects followed at most.", default=5),
         Key("respect_robots", "bool", "Honour robots.txt.", default=True),
-        Key("allow_private_addresses", "bool",
-            "Let sources and redirects reach private, loopback and link-local addresses.", default=False),
-        Key("failure_alert_after", "int", "Consecutive failures before a source-failure alert.", default=3),
-        Key("similarity_threshold", "float",
-            "Least similarity for the nearest earlier document to count as predecessor.", default=0.1),
+        Key(
+            "allow_private_addresses",
+            "bool",
+            "Let sources and redirects reach private, loopback and link-local addresses.",
+            default=False,
+        ),
+        Key(
+            "failure_alert_after",
+            "int",
+            "Consecutive failures before a source-failure alert.",
+            default=3,
+        ),
+        Key(
+            "similarity_threshold",
+            "float",
+            "Least similarity for the nearest earlier document to count as predecessor.",
+            default=0.1,
+        ),
     ),
 )
 

@@ -38,8 +38,10 @@ def _poll(config: Any, db: Database) -> CheckReport:
 def _show_events(events: list[Event]) -> None:
     for e in events:
         s = e.summary
-        click.echo(f"  {e.reason:6} {e.title[:46]}  ({s['changed']} changed, {s['added']} added, "
-                   f"{s['removed']} removed, {s['cosmetic']} cosmetic)")
+        click.echo(
+            f"  {e.reason:6} {e.title[:46]}  ({s['changed']} changed, {s['added']} added, "
+            f"{s['removed']} removed, {s['cosmetic']} cosmetic)"
+        )
 
 
 def _watched_only(result: dict[str, Any]) -> dict[str, Any]:
@@ -60,15 +62,21 @@ def run_demo(out_dir: Path, *, color: bool | None = None) -> dict[str, Any]:
     site.pages = first
     server, base = serve(site)
     try:
-        config = parse_config(asset_text("demo-sources.yaml").format(base=base), "demo-sources.yaml")
+        config = parse_config(
+            asset_text("demo-sources.yaml").format(base=base), "demo-sources.yaml"
+        )
         db = Database(f"sqlite:///{db_path}")
         click.echo(f"Replay server on {base}; database {db_path}\n")
-        click.echo("Poll 1: the listing holds three statements (a MOFA page, a J Defense News article, a PDF)")
+        click.echo(
+            "Poll 1: the listing holds three statements (a MOFA page, a J Defense News article, a PDF)"
+        )
         report1 = _poll(config, db)
         _show_events(report1.events)
         site.pages = second
         before_304 = site.not_modified
-        click.echo("\nPoll 2: the New York statement appears on the listing; the vice-ministerial page is silently edited")
+        click.echo(
+            "\nPoll 2: the New York statement appears on the listing; the vice-ministerial page is silently edited"
+        )
         report2 = _poll(config, db)
         _show_events(report2.events)
         click.echo(f"  unchanged pages answered 304 Not Modified: {site.not_modified - before_304}")
@@ -84,7 +92,9 @@ def run_demo(out_dir: Path, *, color: bool | None = None) -> dict[str, Any]:
     (out_dir / "edit-report.html").write_text(render_html(edit_diff), encoding="utf-8")
 
     click.echo("\n" + "─" * 78)
-    click.echo("New statement against its predecessor in series jur-fm (Taiwan and DPRK cyber shown;")
+    click.echo(
+        "New statement against its predecessor in series jur-fm (Taiwan and DPRK cyber shown;"
+    )
     click.echo(f"all {sum(new_diff['summary'].values())} changes are in report.html):\n")
     click.echo(render_terminal(_watched_only(new_diff), color=color), nl=False)
     click.echo("\n" + "─" * 78)
@@ -93,13 +103,26 @@ def run_demo(out_dir: Path, *, color: bool | None = None) -> dict[str, Any]:
 
     channel = Channel(id="analysts", kind="email", to=("analysts@example.org",), topics=WATCHED)
     part = for_channel(channel, new_diff, source_id="demo-mofa-press", series_id="jur-fm")
-    payload = {"reason": "new", "document": {"title": new.title, "url": new.url, "date": new_diff["new"]["date"],
-                                             "series": "jur-fm", "source": "demo-mofa-press"}, "diff": part}
+    payload = {
+        "reason": "new",
+        "document": {
+            "title": new.title,
+            "url": new.url,
+            "date": new_diff["new"]["date"],
+            "series": "jur-fm",
+            "source": "demo-mofa-press",
+        },
+        "diff": part,
+    }
     click.echo("\n" + "─" * 78)
-    click.echo("The alert a channel watching taiwan and dprk-cyber would receive (the demo sends none):\n")
+    click.echo(
+        "The alert a channel watching taiwan and dprk-cyber would receive (the demo sends none):\n"
+    )
     click.echo(f"Subject: {subject(payload)}\n")
     click.echo(text_body(payload, "report.html"))
-    click.echo(f"Wrote {out_dir / 'report.html'} and {out_dir / 'edit-report.html'} "
-               f"in {time.perf_counter() - started:.1f} s.")
+    click.echo(
+        f"Wrote {out_dir / 'report.html'} and {out_dir / 'edit-report.html'} "
+        f"in {time.perf_counter() - started:.1f} s."
+    )
     db.close()
     return {"new": new_diff, "edit": edit_diff, "not_modified": site.not_modified}

@@ -31,8 +31,8 @@ def asset_bytes(name: str) -> bytes:
 
 
 def between(text: str, start: str, end: str | None) -> str:
-    body = text[text.index(start):]
-    return body[:body.index(end)] if end else body
+    body = text[text.index(start) :]
+    return body[: body.index(end)] if end else body
 
 
 def units_html(units: list[Unit]) -> str:
@@ -67,16 +67,25 @@ def mofa_page(title: str, date_ja: str, units: list[Unit]) -> str:
 """
 
 
-RANKING = ["人事発令 12月9日付け、1佐職人事(陸自9名)", "自衛官・防衛省職員らの給与アップ改正案を閣議決定、国会に提出(12月8日)",
-           "レールガンの進捗状況を発表 極超音速兵器の撃墜めざす:防衛装備庁シンポジウム レポート③",
-           "英空軍航空・宇宙軍団司令官が訪日、門間航空幕僚長と懇談(12月3日・4日)"]
+RANKING = [
+    "人事発令 12月9日付け、1佐職人事(陸自9名)",
+    "自衛官・防衛省職員らの給与アップ改正案を閣議決定、国会に提出(12月8日)",
+    "レールガンの進捗状況を発表 極超音速兵器の撃墜めざす:防衛装備庁シンポジウム レポート③",
+    "英空軍航空・宇宙軍団司令官が訪日、門間航空幕僚長と懇談(12月3日・4日)",
+]
 
 
 def jdefense_article(title: str, stamp: str, iso: str, units: list[Unit]) -> str:
-    body = units_html(units[:1]) + """
+    body = (
+        units_html(units[:1])
+        + """
 <figure class="wp-block-image"><img src="/demo/photo.jpg" alt=""><figcaption>写真:外務省</figcaption></figure>
-""" + units_html(units[1:])
-    ranking = "".join(f'<li><a href="/demo/r{i}.html">{escape(t)}</a></li>' for i, t in enumerate(RANKING))
+"""
+        + units_html(units[1:])
+    )
+    ranking = "".join(
+        f'<li><a href="/demo/r{i}.html">{escape(t)}</a></li>' for i, t in enumerate(RANKING)
+    )
     return f"""<!DOCTYPE html>
 <html lang="ja"><head><meta charset="UTF-8"><title>{escape(title)} | Jディフェンスニュース</title>
 <meta property="og:title" content="{escape(title, quote=True)}"></head>
@@ -104,8 +113,10 @@ def jdefense_article(title: str, stamp: str, iso: str, units: list[Unit]) -> str
 
 
 def listing_page(items: list[tuple[str, str, str]]) -> str:
-    rows = "".join(f'<li><span class="date">{escape(d)}</span><a href="{escape(href, quote=True)}">{escape(t)}</a></li>'
-                   for d, t, href in items)
+    rows = "".join(
+        f'<li><span class="date">{escape(d)}</span><a href="{escape(href, quote=True)}">{escape(t)}</a></li>'
+        for d, t, href in items
+    )
     return f"""<!DOCTYPE html>
 <html lang="ja"><head><meta charset="UTF-8"><title>報道発表｜外務省</title></head>
 <body><div id="header"><a class="logo" href="/">外務省</a><ul class="gnav"><li><a href="/demo/">会見・発表・広報</a></li></ul></div>
@@ -137,7 +148,7 @@ def serve(site: ReplaySite) -> tuple[ThreadingHTTPServer, str]:
     """Start a replay server on 127.0.0.1 on a free port; returns (server, base URL)."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             site.hits[path] = site.hits.get(path, 0) + 1
             if path == "/robots.txt":
@@ -179,24 +190,63 @@ def rounds() -> tuple[dict[str, Page], dict[str, Page]]:
     ny_units = text_to_units(between(ny_seed, "外務省は令和7", "(以上)"))
     vfm_seed = asset_text("004_52a291f9428d830f.txt")
     vfm_units = text_to_units(between(vfm_seed, "外務省は令和7", "(以上)"))
-    edited = [Unit(u.kind, u.text.replace("台湾海峡の平和と安定の重要性を改めて確認しました。",
-                                          "台湾海峡の平和と安定の重要性を改めて確認し、両岸問題の平和的解決を促しました。"))
-              for u in vfm_units]
+    edited = [
+        Unit(
+            u.kind,
+            u.text.replace(
+                "台湾海峡の平和と安定の重要性を改めて確認しました。",
+                "台湾海峡の平和と安定の重要性を改めて確認し、両岸問題の平和的解決を促しました。",
+            ),
+        )
+        for u in vfm_units
+    ]
     pages1 = {
         "/demo/press/brussels.html": html(mofa_page("日米韓共同声明", "令和7年4月3日", brussels)),
-        "/demo/press/vfm.html": html(jdefense_article("日米韓次官協議 北朝鮮・中国・経済安保で戦略的連携を再確認",
-                                                      "2025-7-23 10:05", "2025-07-23T10:05:00+09:00", vfm_units)),
-        "/demo/press/camp-david.pdf": Page(asset_bytes("camp-david-reference.pdf"), "application/pdf"),
+        "/demo/press/vfm.html": html(
+            jdefense_article(
+                "日米韓次官協議 北朝鮮・中国・経済安保で戦略的連携を再確認",
+                "2025-7-23 10:05",
+                "2025-07-23T10:05:00+09:00",
+                vfm_units,
+            )
+        ),
+        "/demo/press/camp-david.pdf": Page(
+            asset_bytes("camp-david-reference.pdf"), "application/pdf"
+        ),
     }
-    items = [("令和7年7月18日", "日米韓次官協議", "/demo/press/vfm.html"),
-             ("令和7年4月3日", "日米韓外相会合 共同声明", "/demo/press/brussels.html"),
-             ("令和5年8月18日", "日米韓首脳会合 成果文書に関する参考資料（PDF）", "/demo/press/camp-david.pdf")]
+    items = [
+        ("令和7年7月18日", "日米韓次官協議", "/demo/press/vfm.html"),
+        ("令和7年4月3日", "日米韓外相会合 共同声明", "/demo/press/brussels.html"),
+        (
+            "令和5年8月18日",
+            "日米韓首脳会合 成果文書に関する参考資料（PDF）",
+            "/demo/press/camp-david.pdf",
+        ),
+    ]
     pages1["/demo/press/index.html"] = html(listing_page(items))
     pages2 = dict(pages1)
-    pages2["/demo/press/ny.html"] = html(jdefense_article("岩屋外務大臣が日米韓外相会合に出席、共同声明を発表(9月22日)",
-                                                          "2025-9-25 11:30", "2025-09-25T11:30:00+09:00", ny_units))
-    pages2["/demo/press/vfm.html"] = html(jdefense_article("日米韓次官協議 北朝鮮・中国・経済安保で戦略的連携を再確認",
-                                                           "2025-7-23 10:05", "2025-07-23T10:05:00+09:00", edited))
-    pages2["/demo/press/index.html"] = html(listing_page(
-        [("令和7年9月22日", "日米韓外相会合（ニューヨーク）共同声明", "/demo/press/ny.html"), *items]))
+    pages2["/demo/press/ny.html"] = html(
+        jdefense_article(
+            "岩屋外務大臣が日米韓外相会合に出席、共同声明を発表(9月22日)",
+            "2025-9-25 11:30",
+            "2025-09-25T11:30:00+09:00",
+            ny_units,
+        )
+    )
+    pages2["/demo/press/vfm.html"] = html(
+        jdefense_article(
+            "日米韓次官協議 北朝鮮・中国・経済安保で戦略的連携を再確認",
+            "2025-7-23 10:05",
+            "2025-07-23T10:05:00+09:00",
+            edited,
+        )
+    )
+    pages2["/demo/press/index.html"] = html(
+        listing_page(
+            [
+                ("令和7年9月22日", "日米韓外相会合（ニューヨーク）共同声明", "/demo/press/ny.html"),
+                *items,
+            ]
+        )
+    )
     return pages1, pages2

@@ -25,6 +25,7 @@ PAIR_THRESHOLD = 0.5  # least similarity for two passages to be "the same senten
 MOVE_THRESHOLD = 0.65  # far moves must be more alike than neighbours
 MAX_GROUP = 3  # largest n in an n:1 or 1:n merge/split
 DP_CELLS = 40_000  # above this, a gap is paired greedily instead
+FAR_MOVE_CELLS = 250_000  # above this many removed x added pairs, far moves are not searched
 
 
 @dataclass
@@ -66,9 +67,13 @@ def _pair_gap(old: list[Sentence], new: list[Sentence], a: list[int], b: list[in
                 options.append((best[i - 1][j], (1, 0)))
             if j:
                 options.append((best[i][j - 1], (0, 1)))
-            for di, dj in [(1, 1)] + [(k, 1) for k in range(2, MAX_GROUP + 1)] + [(1, k) for k in range(2, MAX_GROUP + 1)]:
+            for di, dj in (
+                [(1, 1)]
+                + [(k, 1) for k in range(2, MAX_GROUP + 1)]
+                + [(1, k) for k in range(2, MAX_GROUP + 1)]
+            ):
                 if di <= i and dj <= j:
-                    s = _score(old, new, a[i - di:i], b[j - dj:j])
+                    s = _score(old, new, a[i - di : i], b[j - dj : j])
                     if s > 0:
                         options.append((best[i - di][j - dj] + s, (di, dj)))
             score, step = max(options, key=lambda o: o[0])
@@ -77,11 +82,11 @@ def _pair_gap(old: list[Sentence], new: list[Sentence], a: list[int], b: list[in
     pairs: list[Pair] = []
     i, j = n, m
     while i or j:
-        step = back[i][j]
-        assert step is not None
-        di, dj = step
+        taken = back[i][j]
+        assert taken is not None
+        di, dj = taken
         if di and dj:
-            pairs.append(Pair("changed", a[i - di:i], b[j - dj:j]))
+            pairs.append(Pair("changed", a[i - di : i], b[j - dj : j]))
         elif di:
             pairs.append(Pair("removed", [a[i - 1]], []))
         else:
@@ -91,13 +96,16 @@ def _pair_gap(old: list[Sentence], new: list[Sentence], a: list[int], b: list[in
     return pairs
 
 
-def _pair_greedy(old: list[Sentence], new: list[Sentence], a: list[int], b: list[int]) -> list[Pair]:
+def _pair_greedy(
+    old: list[Sentence], new: list[Sentence], a: list[int], b: list[int]
+) -> list[Pair]:
     choices = [new[j].folded for j in b]
     used: set[int] = set()
     pairs: list[Pair] = []
     for i in a:
-        hit = process.extractOne(old[i].folded, choices, scorer=Indel.normalized_similarity,
-                                 score_cutoff=PAIR_THRESHOLD)
+        hit = process.extractOne(
+            old[i].folded, choices, scorer=Indel.normalized_similarity, score_cutoff=PAIR_THRESHOLD
+        )
         if hit is not None and hit[2] not in used:
             used.add(hit[2])
             pairs.append(Pair("changed", [i], [b[hit[2]]]))
@@ -107,8 +115,22 @@ def _pair_greedy(old: list[Sentence], new: list[Sentence], a: list[int], b: list
     return pairs
 
 
+_SWAP = {"added": "removed", "removed": "added"}
+
+
 def align(old: list[Sentence], new: list[Sentence]) -> list[Pair]:
-    """Every sentence of old and new in exactly one Pair (equal pairs included)."""
+    """Every sentence of old and new in exactly one Pair (equal pairs included).
+
+    Where several alignments are equally good (an LCS tie, repeated sentences), the choice must
+    not depend on which document is called old: the pair is aligned in one canonical direction
+    and the result mirrored, so diff(a, b) and diff(b, a) pair exactly the same sentences.
+    """
+    if [s.folded for s in old] > [s.folded for s in new]:
+        return [Pair(_SWAP.get(p.kind, p.kind), p.new, p.old, p.moved) for p in _align(new, old)]
+    return _align(old, new)
+
+
+def _align(old: list[Sentence], new: list[Sentence]) -> list[Pair]:
     fo = [s.folded for s in old]
     fn = [s.folded for s in new]
     pairs: list[Pair] = []
@@ -120,7 +142,9 @@ def align(old: list[Sentence], new: list[Sentence]) -> list[Pair]:
             if cur_a or cur_b:
                 gaps.append((cur_a, cur_b))
                 cur_a, cur_b = [], []
-            for i, j in zip(range(op.src_start, op.src_end), range(op.dest_start, op.dest_end), strict=True):
+            for i, j in zip(
+                range(op.src_start, op.src_end), range(op.dest_start, op.dest_end), strict=True
+            ):
                 kind = "equal" if old[i].text == new[j].text else "cosmetic"
                 pairs.append(Pair(kind, [i], [j]))
         else:
@@ -155,20 +179,33 @@ def align(old: list[Sentence], new: list[Sentence]) -> list[Pair]:
 
 
 def _pair_far_moves(old: list[Sentence], new: list[Sentence], leftovers: list[Pair]) -> list[Pair]:
+    """Pair what is still unpaired across gaps: most similar pairs first (order-independent, so
+    diff(a, b) and diff(b, a) pair the same sentences)."""
     removed = [p.old[0] for p in leftovers if p.kind == "removed"]
     added = [p.new[0] for p in leftovers if p.kind == "added"]
-    if not removed or not added:
+    if not removed or not added or len(removed) * len(added) > FAR_MOVE_CELLS:
         return leftovers
-    choices = {j: new[j].folded for j in added}
+    choices = [new[j].folded for j in added]
+    found = [
+        (float(score), i, added[a])
+        for i in removed
+        for _choice, score, a in process.extract(
+            old[i].folded,
+            choices,
+            scorer=Indel.normalized_similarity,
+            score_cutoff=MOVE_THRESHOLD,
+            limit=None,
+        )
+    ]
+    candidates = sorted(found, key=lambda t: (-t[0], t[1] + t[2], abs(t[1] - t[2])))
+    used_old: set[int] = set()
+    used_new: set[int] = set()
     out: list[Pair] = []
-    for i in removed:
-        hit = process.extractOne(old[i].folded, choices, scorer=Indel.normalized_similarity,
-                                 score_cutoff=MOVE_THRESHOLD)
-        if hit is None:
-            out.append(Pair("removed", [i], []))
-            continue
-        j = hit[2]
-        del choices[j]
-        out.append(Pair("changed", [i], [j], moved=True))
-    out.extend(Pair("added", [], [j]) for j in choices)
+    for _score, i, j in candidates:
+        if i not in used_old and j not in used_new:
+            used_old.add(i)
+            used_new.add(j)
+            out.append(Pair("changed", [i], [j], moved=True))
+    out += [Pair("removed", [i], []) for i in removed if i not in used_old]
+    out += [Pair("added", [], [j]) for j in added if j not in used_new]
     return out

@@ -58,12 +58,22 @@ def _order_key(pair: Pair, matched_old: list[int], matched_new: list[int]) -> fl
 
 
 def _meta(statement: Statement, ref: str) -> dict[str, Any]:
-    return {"title": statement.title, "date": statement.date.isoformat() if statement.date else None,
-            "lang": statement.lang, "ref": ref}
+    return {
+        "title": statement.title,
+        "date": statement.date.isoformat() if statement.date else None,
+        "lang": statement.lang,
+        "ref": ref,
+    }
 
 
-def diff_statements(old: Statement, new: Statement, topics: tuple[Topic, ...] | list[Topic] = (),
-                    *, old_ref: str = "", new_ref: str = "") -> dict[str, Any]:
+def diff_statements(
+    old: Statement,
+    new: Statement,
+    topics: tuple[Topic, ...] | list[Topic] = (),
+    *,
+    old_ref: str = "",
+    new_ref: str = "",
+) -> dict[str, Any]:
     """Compare two statements sentence by sentence. Pure: no I/O."""
     old_s = segment([(u.kind, u.text) for u in old.units])
     new_s = segment([(u.kind, u.text) for u in new.units])
@@ -111,13 +121,18 @@ def diff_statements(old: Statement, new: Statement, topics: tuple[Topic, ...] | 
         "old": _meta(old, old_ref),
         "new": _meta(new, new_ref),
         "summary": summary,
-        "topics": {m.topic.id: {"label": labels[m.topic.id], "changes": topic_counts[m.topic.id]}
-                   for m in matchers if m.topic.id in topic_counts},
+        "topics": {
+            m.topic.id: {"label": labels[m.topic.id], "changes": topic_counts[m.topic.id]}
+            for m in matchers
+            if m.topic.id in topic_counts
+        },
         "changes": changes,
     }
 
 
-def align_pairs_with_both(old_s: list[Sentence], new_s: list[Sentence], changed: list[Pair]) -> list[Pair]:
+def align_pairs_with_both(
+    old_s: list[Sentence], new_s: list[Sentence], changed: list[Pair]
+) -> list[Pair]:
     """Pairs with a sentence on both sides (the equal ones are recomputed cheaply from indices)."""
     used_old = {i for p in changed for i in p.old}
     used_new = {j for p in changed for j in p.new}

@@ -34,7 +34,7 @@ def tokenize(text: str) -> list[str]:
 
 def _fold_token(tok: str) -> str:
     folded = "".join(fold_char(ch) for ch in tok)
-    return " " if folded.isspace() or not folded and tok.isspace() else folded
+    return " " if folded.isspace() or (not folded and tok.isspace()) else folded
 
 
 def _push(spans: list[Span], op: str, text: str) -> None:
@@ -52,19 +52,21 @@ def raw_spans(old: str, new: str) -> list[Span]:
     spans: list[Span] = []
     for op in Indel.opcodes(fa, fb):
         if op.tag == "equal":
-            for i, j in zip(range(op.src_start, op.src_end), range(op.dest_start, op.dest_end), strict=True):
+            for i, j in zip(
+                range(op.src_start, op.src_end), range(op.dest_start, op.dest_end), strict=True
+            ):
                 if a[i] == b[j]:
                     _push(spans, "equal", a[i])
                 else:  # cosmetic difference inside an equal run: show both forms
                     _push(spans, "delete", a[i])
                     _push(spans, "insert", b[j])
         elif op.tag == "delete":
-            _push(spans, "delete", "".join(a[op.src_start:op.src_end]))
+            _push(spans, "delete", "".join(a[op.src_start : op.src_end]))
         elif op.tag == "insert":
-            _push(spans, "insert", "".join(b[op.dest_start:op.dest_end]))
+            _push(spans, "insert", "".join(b[op.dest_start : op.dest_end]))
         else:
-            _push(spans, "delete", "".join(a[op.src_start:op.src_end]))
-            _push(spans, "insert", "".join(b[op.dest_start:op.dest_end]))
+            _push(spans, "delete", "".join(a[op.src_start : op.src_end]))
+            _push(spans, "insert", "".join(b[op.dest_start : op.dest_end]))
     return spans
 
 
@@ -101,8 +103,14 @@ def semantic_cleanup(spans: list[Span]) -> list[Span]:
             after = _edit_sizes(spans, k, 1)
             size = len(span["text"].strip()) or 0
             if before and after and size <= max(before) and size <= max(after):
-                spans = _regroup(spans[:k] + [{"op": "delete", "text": span["text"]},
-                                              {"op": "insert", "text": span["text"]}] + spans[k + 1:])
+                spans = _regroup(
+                    [
+                        *spans[:k],
+                        {"op": "delete", "text": span["text"]},
+                        {"op": "insert", "text": span["text"]},
+                        *spans[k + 1 :],
+                    ]
+                )
                 changed = True
                 break
     return spans

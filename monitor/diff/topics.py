@@ -39,8 +39,10 @@ class TopicMatcher:
         in_sentence = [g is not None and g.search(sentence) is not None for g in self.groups]
         if not any(in_sentence):
             return False
-        return all(hit or (g is not None and g.search(context) is not None)
-                   for hit, g in zip(in_sentence, self.groups, strict=True))
+        return all(
+            hit or (g is not None and g.search(context) is not None)
+            for hit, g in zip(in_sentence, self.groups, strict=True)
+        )
 
 
 def compile_topics(topics: tuple[Topic, ...] | list[Topic]) -> list[TopicMatcher]:

@@ -14,10 +14,17 @@ from typing import Any
 from monitor._exceptions import ExtractError
 from monitor.config.model import ExtractRules
 from monitor.document import Statement, Unit
+from monitor.extract.blocks import Block
 from monitor.extract.dates import find_date
 from monitor.extract.decode import decode
-from monitor.extract.blocks import Block
-from monitor.extract.html import best_run, blocks_to_units, extract_units, find_page_date, find_title, parse
+from monitor.extract.html import (
+    best_run,
+    blocks_to_units,
+    extract_units,
+    find_page_date,
+    find_title,
+    parse,
+)
 from monitor.extract.pdf import pdf_text
 from monitor.extract.plain import text_to_units
 from monitor.extract.sniff import sniff
@@ -36,10 +43,10 @@ def split_parts(units: list[Unit]) -> tuple[list[Unit], list[Unit]]:
     """Main units, and the units between "Begin Text" and "End Text" (if any)."""
     for i, unit in enumerate(units):
         if BEGIN_TEXT.match(unit.text):
-            rest = units[i + 1:]
+            rest = units[i + 1 :]
             for k, inner in enumerate(rest):
                 if END_TEXT.match(inner.text):
-                    return units[:i] + rest[k + 1:], rest[:k]
+                    return units[:i] + rest[k + 1 :], rest[:k]
             return units[:i], rest
     return units, []
 
@@ -53,21 +60,34 @@ def _statements(title: str, when: Any, units: list[Unit], lang_hint: str | None)
     if main and second:
         second_lang = detect_lang(second)
         head = next((u.text for u in second if u.kind == "heading"), None) or second[0].text[:120]
-        out.append(Statement(head, find_date(" ".join(u.text for u in second[:3])) or when,
-                             second_lang, tuple(second), part=second_lang))
+        out.append(
+            Statement(
+                head,
+                find_date(" ".join(u.text for u in second[:3])) or when,
+                second_lang,
+                tuple(second),
+                part=second_lang,
+            )
+        )
     return out
 
 
 def _title_above(units: list[Unit]) -> str | None:
     """The nearest heading above the body that is a real title, not a date or a site label."""
     for unit in reversed(units):
-        if (unit.kind != "item" and 6 <= len(unit.text) <= 100 and not unit.text.endswith(("。", "."))
-                and find_date(unit.text) is None):
+        if (
+            unit.kind != "item"
+            and 6 <= len(unit.text) <= 100
+            and not unit.text.endswith(("。", "."))
+            and find_date(unit.text) is None
+        ):
             return unit.text
     return None
 
 
-def extract_html(html: str, rules: ExtractRules | None = None, lang: str | None = None) -> list[Statement]:
+def extract_html(
+    html: str, rules: ExtractRules | None = None, lang: str | None = None
+) -> list[Statement]:
     tree = parse(html)
     title = find_title(tree, rules)
     units, nearby = extract_units(tree, rules)
@@ -86,7 +106,7 @@ def extract_text(text: str, lang: str | None = None, title: str | None = None) -
     all_units = text_to_units(text)
     blocks = [Block(_PSEUDO_TAG[u.kind], u.text, 0, False, i) for i, u in enumerate(all_units)]
     start, end = best_run(blocks)
-    before = all_units[max(0, start - 8):start]
+    before = all_units[max(0, start - 8) : start]
     units = blocks_to_units(blocks[start:end])
     if title is None:
         title = _title_above(before)
@@ -96,8 +116,15 @@ def extract_text(text: str, lang: str | None = None, title: str | None = None) -
     return _statements(title or "", when, units, lang)
 
 
-def extract(data: bytes, *, content_type: str = "", url: str = "", rules: ExtractRules | None = None,
-            lang: str | None = None, charset: str | None = None) -> list[Statement]:
+def extract(
+    data: bytes,
+    *,
+    content_type: str = "",
+    url: str = "",
+    rules: ExtractRules | None = None,
+    lang: str | None = None,
+    charset: str | None = None,
+) -> list[Statement]:
     """Extract the statement(s) in ``data``; raises ExtractError naming ``url`` if none."""
     kind = sniff(data, content_type, url)
     try:

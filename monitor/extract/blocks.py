@@ -12,16 +12,77 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-BLOCK_TAGS = frozenset({
-    "p", "div", "section", "article", "main", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
-    "table", "tbody", "thead", "tr", "td", "th", "blockquote", "pre", "dd", "dt", "dl", "header",
-    "footer", "nav", "aside", "figure", "figcaption", "form", "hr", "center", "address", "body",
-    "caption", "details", "summary", "fieldset", "legend", "menu", "dialog",
-})
-SKIP_TAGS = frozenset({
-    "script", "style", "noscript", "template", "iframe", "svg", "canvas", "button", "select",
-    "textarea", "rt", "rp", "head", "input", "video", "audio", "object", "map", "math", "title",
-})
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "tbody",
+        "thead",
+        "tr",
+        "td",
+        "th",
+        "blockquote",
+        "pre",
+        "dd",
+        "dt",
+        "dl",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "figure",
+        "figcaption",
+        "form",
+        "hr",
+        "center",
+        "address",
+        "body",
+        "caption",
+        "details",
+        "summary",
+        "fieldset",
+        "legend",
+        "menu",
+        "dialog",
+    }
+)
+SKIP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "svg",
+        "canvas",
+        "button",
+        "select",
+        "textarea",
+        "rt",
+        "rp",
+        "head",
+        "input",
+        "video",
+        "audio",
+        "object",
+        "map",
+        "math",
+        "title",
+    }
+)
 CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "menu", "dialog"})
 CHROME_WORDS = re.compile(
     r"(^|[-_\s])(nav|navi|navigation|menu|breadcrumbs?|share|sns|social|footer|header|sidebar|"
@@ -30,7 +91,10 @@ CHROME_WORDS = re.compile(
     r"skip|topicpath|search|gnav|lnav|snav|modal|print)($|[-_\s\d])",
     re.IGNORECASE,
 )
-CONTENT_WORDS = re.compile(r"(^|[-_\s])(article|content|main|body|entry|post|text|story|maincontents?)($|[-_\s])", re.IGNORECASE)
+CONTENT_WORDS = re.compile(
+    r"(^|[-_\s])(article|content|main|body|entry|post|text|story|maincontents?)($|[-_\s])",
+    re.IGNORECASE,
+)
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
@@ -60,18 +124,20 @@ def flatten(root: Any) -> list[Block]:
     blocks: list[Block] = []
     parts: list[str] = []
     link = 0
-    state = {"tag": "body", "chrome": False}
+    state: dict[str, Any] = {"tag": "body", "chrome": False}
 
     def flush() -> None:
         nonlocal parts, link
         text = "".join(parts).strip()
         if text:
-            blocks.append(Block(state["tag"], text, link, bool(state["chrome"]), len(blocks)))
+            blocks.append(Block(str(state["tag"]), text, link, bool(state["chrome"]), len(blocks)))
         parts = []
         link = 0
 
     # Iterative walk: (node, in_link, in_chrome, block_tag) with exit markers for blocks.
-    stack: list[tuple[Any, bool, bool, str] | tuple[None, bool, bool, str]] = [(root, False, False, "body")]
+    stack: list[tuple[Any, bool, bool, str] | tuple[None, bool, bool, str]] = [
+        (root, False, False, "body")
+    ]
     while stack:
         node, in_link, in_chrome, block_tag = stack.pop()
         if node is None:  # leaving a block element: close its text, resume the parent block

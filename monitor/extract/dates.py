@@ -7,15 +7,37 @@ import unicodedata
 from datetime import date
 
 ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
-MONTHS = {m: i for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-     "october", "november", "december"], start=1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
 MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
 
 _M = "(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
 PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"(令和|平成|昭和)\s*(\d{1,2}|元)\s*(?:\(\s*\d{4}\s*\))?\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"), "era"),
+    (
+        re.compile(
+            r"(令和|平成|昭和)\s*(\d{1,2}|元)\s*(?:\(\s*\d{4}\s*\))?\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+        ),
+        "era",
+    ),
     (re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"), "ymd"),
     (re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)"), "ymd"),
     (re.compile(rf"{_M}\.?\s+(\d{{1,2}}),?\s+(\d{{4}})", re.IGNORECASE), "mdy"),

@@ -13,8 +13,16 @@ from charset_normalizer import from_bytes
 
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 # Shift_JIS pages almost always use CP932 extensions (①, ㈱, NEC/IBM kanji): decode as CP932.
-_ALIASES = {"shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
-            "windows-31j": "cp932", "ms_kanji": "cp932", "euc-jp": "euc_jis_2004", "x-euc-jp": "euc_jis_2004"}
+_ALIASES = {
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "windows-31j": "cp932",
+    "ms_kanji": "cp932",
+    "euc-jp": "euc_jis_2004",
+    "x-euc-jp": "euc_jis_2004",
+}
 
 
 def _codec(name: str | None) -> str | None:
@@ -38,20 +46,24 @@ def _try(data: bytes, codec: str | None) -> str | None:
 
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """Decode ``data``; returns (text, codec used)."""
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(codec, errors="replace"), codec
     for candidate in (_codec(declared), _meta_charset(data)):
         text = _try(data, candidate)
         if text is not None and candidate is not None:
             return text, candidate
-    text = _try(data, "utf-8")
-    if text is not None:
-        return text, "utf-8"
+    as_utf8 = _try(data, "utf-8")
+    if as_utf8 is not None:
+        return as_utf8, "utf-8"
     best = from_bytes(data[:200_000]).best()
-    codec = _codec(best.encoding) if best is not None else None
-    if codec:
-        return data.decode(codec, errors="replace"), codec
+    guessed = _codec(best.encoding) if best is not None else None
+    if guessed:
+        return data.decode(guessed, errors="replace"), guessed
     return data.decode("utf-8", errors="replace"), "utf-8"
 
 

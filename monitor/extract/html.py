@@ -20,12 +20,23 @@ from monitor.extract.blocks import HEADINGS, Block, flatten
 from monitor.extract.dates import find_date, parse_iso
 from monitor.text.normalise import is_cjk, squash
 
-END_MARK = re.compile(r"^\s*(?:[(（]\s*(?:以上|了)\s*[)）]|end text|###|-\s*end\s*-)\s*$", re.IGNORECASE)
+END_MARK = re.compile(
+    r"^\s*(?:[(（]\s*(?:以上|了)\s*[)）]|end text|###|-\s*end\s*-)\s*$", re.IGNORECASE
+)
 TRAILING_END = re.compile(r"\s*[(（]\s*(?:以上|了)\s*[)）]\s*$")
 CREDIT = re.compile(r"^\s*(写真|画像|出典|photo|image|credit)s?\s*[:：]", re.IGNORECASE)
-SENTENCE_ENDS = tuple("。．.！？!?」』”\":：")
-DATE_META = ("article:published_time", "og:published_time", "date", "dc.date", "dcterms.date",
-             "pubdate", "publishdate", "dc.date.issued", "citation_date")
+SENTENCE_ENDS = tuple('。．.！？!?」』”":：')
+DATE_META = (
+    "article:published_time",
+    "og:published_time",
+    "date",
+    "dc.date",
+    "dcterms.date",
+    "pubdate",
+    "publishdate",
+    "dc.date.issued",
+    "citation_date",
+)
 
 
 def weight(text: str) -> float:
@@ -84,7 +95,9 @@ def blocks_to_units(blocks: list[Block], *, keep_links: bool = False) -> list[Un
             break
         if CREDIT.match(text):
             continue
-        if not keep_links and (block.chrome or (block.link_density > 0.5 and block.tag not in HEADINGS)):
+        if not keep_links and (
+            block.chrome or (block.link_density > 0.5 and block.tag not in HEADINGS)
+        ):
             continue
         stripped = TRAILING_END.sub("", text)
         if stripped:
@@ -164,5 +177,5 @@ def extract_units(tree: Any, rules: ExtractRules | None) -> tuple[list[Unit], li
     # Headings just above the run (e.g. the statement's own title) belong to it.
     if start > 0 and blocks[start - 1].tag in HEADINGS and not blocks[start - 1].chrome:
         start -= 1
-    nearby = [b.text for b in blocks[max(0, start - 8):start + 6]]
+    nearby = [b.text for b in blocks[max(0, start - 8) : start + 6]]
     return blocks_to_units(blocks[start:end]), nearby

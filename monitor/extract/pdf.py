@@ -21,8 +21,18 @@ def pdf_text(data: bytes, *, ref: str = "PDF", max_pages: int = MAX_PAGES) -> st
     from pdfminer.psparser import PSException
 
     try:
-        text: str = extract_text(io.BytesIO(data), laparams=LAParams(line_margin=0.5), maxpages=max_pages)
-    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AssertionError, IndexError) as exc:
+        text: str = extract_text(
+            io.BytesIO(data), laparams=LAParams(line_margin=0.5), maxpages=max_pages
+        )
+    except (
+        PDFSyntaxError,
+        PSException,
+        ValueError,
+        KeyError,
+        TypeError,
+        AssertionError,
+        IndexError,
+    ) as exc:
         raise ExtractError(f"{ref}: unreadable PDF ({exc.__class__.__name__}: {exc})") from exc
     except Exception as exc:  # pdfminer raises many private types on truncated files
         raise ExtractError(f"{ref}: unreadable PDF ({exc.__class__.__name__})") from exc

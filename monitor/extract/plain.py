@@ -65,7 +65,11 @@ def text_to_units(text: str) -> list[Unit]:
             nonlocal current, current_lines
             joined = squash("\n".join(current))
             if joined:
-                units.append(Unit("item" if _ITEM.match(current[0]) else _kind(joined, current_lines), joined))
+                units.append(
+                    Unit(
+                        "item" if _ITEM.match(current[0]) else _kind(joined, current_lines), joined
+                    )
+                )
             current, current_lines = [], 0
 
         for raw in lines:
@@ -89,9 +93,15 @@ def _mend_broken_words(units: list[Unit]) -> list[Unit]:
     out: list[Unit] = []
     for unit in units:
         prev = out[-1] if out else None
-        if (prev is not None and prev.kind == "paragraph" and len(prev.text) > 60
-                and is_cjk(prev.text[-1]) and not prev.text.endswith(_ENDS)
-                and unit.text and is_cjk(unit.text[0])):
+        if (
+            prev is not None
+            and prev.kind == "paragraph"
+            and len(prev.text) > 60
+            and is_cjk(prev.text[-1])
+            and not prev.text.endswith(_ENDS)
+            and unit.text
+            and is_cjk(unit.text[0])
+        ):
             out[-1] = Unit("paragraph", prev.text + unit.text)
         else:
             out.append(unit)

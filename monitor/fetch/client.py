@@ -109,19 +109,32 @@ class _Decoder:
 
 
 class Fetcher:
-    def __init__(self, defaults: Defaults | None = None, *, transport: httpx.AsyncBaseTransport | None = None,
-                 sleep: float | None = None) -> None:
+    def __init__(
+        self,
+        defaults: Defaults | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: float | None = None,
+    ) -> None:
         self.defaults = defaults or Defaults()
         d = self.defaults
         self.client = httpx.AsyncClient(
-            transport=transport, follow_redirects=False, trust_env=False,
+            transport=transport,
+            follow_redirects=False,
+            trust_env=False,
             timeout=httpx.Timeout(d.timeout, connect=min(d.timeout, 10.0)),
-            headers={"User-Agent": d.user_agent or f"statement-monitor/{__version__}",
-                     "Accept-Encoding": "gzip, deflate"},
-            limits=httpx.Limits(max_connections=d.concurrency, max_keepalive_connections=d.concurrency),
+            headers={
+                "User-Agent": d.user_agent or f"statement-monitor/{__version__}",
+                "Accept-Encoding": "gzip, deflate",
+            },
+            limits=httpx.Limits(
+                max_connections=d.concurrency, max_keepalive_connections=d.concurrency
+            ),
         )
         self._global = asyncio.Semaphore(d.concurrency)
-        self._hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(d.per_host_concurrency))
+        self._hosts: dict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(d.per_host_concurrency)
+        )
         self._last: dict[str, float] = {}
         self._delay_locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._base_backoff = 0.5 if sleep is None else sleep
@@ -140,7 +153,9 @@ class Fetcher:
         resp = await self._once(url, {})
         return resp.status, resp.text()
 
-    async def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Response:
+    async def get(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> Response:
         """GET ``url``; a 304 comes back as a Response with ``not_modified``. Raises FetchError."""
         headers = {}
         if etag:
@@ -176,13 +191,17 @@ class Fetcher:
                 continue
             if resp.status in RETRY_STATUS and not last:
                 wait = retry_after(resp.retry_after_header)
-                await asyncio.sleep(min(MAX_RETRY_AFTER, wait) if wait is not None else self._backoff(attempt))
+                await asyncio.sleep(
+                    min(MAX_RETRY_AFTER, wait) if wait is not None else self._backoff(attempt)
+                )
                 continue
             return resp
-        raise FetchError(url, "retries exhausted")  # pragma: no cover - loop always returns or raises
+        raise FetchError(
+            url, "retries exhausted"
+        )  # pragma: no cover - loop always returns or raises
 
     def _backoff(self, attempt: int) -> float:
-        return float(self._base_backoff * (2 ** attempt) * (0.5 + random.random()))
+        return float(self._base_backoff * (2**attempt) * (0.5 + random.random()))
 
     async def _polite(self, host: str) -> None:
         delay = self.defaults.per_host_delay
@@ -204,7 +223,9 @@ class Fetcher:
                 async with self.client.stream("GET", url, headers=headers) as r:
                     length = r.headers.get("content-length")
                     if length and length.isdigit() and int(length) > limit:
-                        raise TooLarge(url, f"Content-Length {length} is over the {limit}-byte limit")
+                        raise TooLarge(
+                            url, f"Content-Length {length} is over the {limit}-byte limit"
+                        )
                     if r.is_stream_consumed:  # httpx.MockTransport hands over a body already read
                         chunks = [_Decoder("", limit, url).feed(r.content)]
                     else:
@@ -213,16 +234,30 @@ class Fetcher:
                     content = b"".join(chunks)
             except httpx.TimeoutException as exc:
                 raise FetchTimeout(url, f"timed out after {self.defaults.timeout:g}s") from exc
-            except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError) as exc:
-                raise _Transient(FetchError(url, f"{exc.__class__.__name__}: {str(exc) or 'connection closed by the server'}")) from exc
+            except (
+                httpx.ConnectError,
+                httpx.ReadError,
+                httpx.RemoteProtocolError,
+                httpx.WriteError,
+            ) as exc:
+                raise _Transient(
+                    FetchError(
+                        url,
+                        f"{exc.__class__.__name__}: {str(exc) or 'connection closed by the server'}",
+                    )
+                ) from exc
             except httpx.HTTPError as exc:
                 raise FetchError(url, f"{exc.__class__.__name__}: {exc}") from exc
             location = r.headers.get("location")
             return Response(
                 url=urljoin(url, location) if r.status_code in REDIRECTS and location else url,
-                status=r.status_code, content=content, content_type=r.headers.get("content-type", ""),
-                charset=_charset(r.headers.get("content-type", "")), etag=r.headers.get("etag"),
-                last_modified=r.headers.get("last-modified"), elapsed_ms=(time.perf_counter() - started) * 1000,
+                status=r.status_code,
+                content=content,
+                content_type=r.headers.get("content-type", ""),
+                charset=_charset(r.headers.get("content-type", "")),
+                etag=r.headers.get("etag"),
+                last_modified=r.headers.get("last-modified"),
+                elapsed_ms=(time.perf_counter() - started) * 1000,
                 retry_after_header=r.headers.get("retry-after"),
             )
 

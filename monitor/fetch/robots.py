@@ -11,7 +11,9 @@ TTL = 86_400.0
 
 
 class RobotsCache:
-    def __init__(self, user_agent: str, fetch_text: Callable[[str], Awaitable[tuple[int, str]]]) -> None:
+    def __init__(
+        self, user_agent: str, fetch_text: Callable[[str], Awaitable[tuple[int, str]]]
+    ) -> None:
         self.user_agent = user_agent
         self._fetch_text = fetch_text
         self._cache: dict[str, tuple[float, RobotFileParser | None]] = {}

@@ -12,8 +12,12 @@ FIELDS = ("source", "url", "worker", "version", "changes", "error", "channel", "
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        data = {"ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-                "level": record.levelname.lower(), "logger": record.name, "msg": record.getMessage()}
+        data = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
         for name in FIELDS:
             if hasattr(record, name):
                 data[name] = getattr(record, name)
@@ -24,7 +28,9 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         extra = " ".join(f"{n}={getattr(record, n)}" for n in FIELDS if hasattr(record, n))
         stamp = datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return f"{stamp} {record.levelname.lower():7} {record.getMessage()}" + (f" {extra}" if extra else "")
+        return f"{stamp} {record.levelname.lower():7} {record.getMessage()}" + (
+            f" {extra}" if extra else ""
+        )
 
 
 def setup(*, json_logs: bool = False, level: str = "INFO") -> None:

@@ -7,7 +7,9 @@ from typing import Any
 OTHER = "_other"
 
 
-def by_topic(result: dict[str, Any], *, only: set[str] | None = None) -> list[tuple[str, str, list[dict[str, Any]]]]:
+def by_topic(
+    result: dict[str, Any], *, only: set[str] | None = None
+) -> list[tuple[str, str, list[dict[str, Any]]]]:
     """[(topic id, label, changes)] for substantive changes, each under its first topic, in
     topic order; untagged ones last under "Other changes". ``only`` keeps just those topics."""
     labels = {tid: info["label"] for tid, info in result.get("topics", {}).items()}
@@ -40,5 +42,7 @@ def result_lang(change: dict[str, Any]) -> str:
 
 def headline(result: dict[str, Any]) -> str:
     s = result["summary"]
-    return (f"{s['changed']} changed, {s['added']} added, {s['removed']} removed, "
-            f"{s['moved']} moved, {s['cosmetic']} cosmetic")
+    return (
+        f"{s['changed']} changed, {s['added']} added, {s['removed']} removed, "
+        f"{s['moved']} moved, {s['cosmetic']} cosmetic"
+    )

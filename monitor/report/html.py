@@ -30,12 +30,19 @@ body.sbs .side{display:grid}body.sbs .inline{display:none}
 .views button{margin-right:6px}
 """
 
-SCRIPT = ("document.querySelectorAll('[data-view]').forEach(function(b){b.onclick=function(){"
-          "document.body.className=b.dataset.view;};});")
+SCRIPT = (
+    "document.querySelectorAll('[data-view]').forEach(function(b){b.onclick=function(){"
+    "document.body.className=b.dataset.view;};});"
+)
 
 
-def spans_html(spans: list[dict[str, str]], keep: str | None = None, *, del_attrs: str = "",
-               ins_attrs: str = "") -> str:
+def spans_html(
+    spans: list[dict[str, str]],
+    keep: str | None = None,
+    *,
+    del_attrs: str = "",
+    ins_attrs: str = "",
+) -> str:
     """Escaped HTML of a redline; ``keep`` limits the edits to "delete" or "insert" (one side)."""
     out = []
     for span in spans:
@@ -62,9 +69,11 @@ def _change(change: dict[str, Any]) -> str:
     else:
         inline, left, right = new_t, old_t, new_t
     topics = " ".join(escape(t) for t in change["topics"])
-    return (f'<div class="change" data-topics="{topics}"><span class="kind k-{escape(kind)}">{escape(label)}</span>'
-            f'<span class="inline">{inline}</span>'
-            f'<div class="side"><div>{left}</div><div>{right}</div></div></div>')
+    return (
+        f'<div class="change" data-topics="{topics}"><span class="kind k-{escape(kind)}">{escape(label)}</span>'
+        f'<span class="inline">{inline}</span>'
+        f'<div class="side"><div>{left}</div><div>{right}</div></div></div>'
+    )
 
 
 def render(result: dict[str, Any]) -> str:
@@ -72,27 +81,32 @@ def render(result: dict[str, Any]) -> str:
     old, new = result["old"], result["new"]
     groups = by_topic(result)
     cos = cosmetic(result)
-    nav = "".join(f'<a href="#t-{escape(tid)}">{escape(label)} <span class="n">{len(ch)}</span></a>'
-                  for tid, label, ch in groups)
+    nav = "".join(
+        f'<a href="#t-{escape(tid)}">{escape(label)} <span class="n">{len(ch)}</span></a>'
+        for tid, label, ch in groups
+    )
     if cos:
         nav += f'<a href="#t-cosmetic">Cosmetic <span class="n">{len(cos)}</span></a>'
     sections = "".join(
         f'<section id="t-{escape(tid)}"><h2>{escape(label)} ({len(ch)})</h2>{"".join(_change(c) for c in ch)}</section>'
-        for tid, label, ch in groups)
+        for tid, label, ch in groups
+    )
     if cos:
-        sections += (f'<section id="t-cosmetic"><h2>Cosmetic only ({len(cos)})</h2>'
-                     f'{"".join(_change(c) for c in cos)}</section>')
+        sections += (
+            f'<section id="t-cosmetic"><h2>Cosmetic only ({len(cos)})</h2>'
+            f"{''.join(_change(c) for c in cos)}</section>"
+        )
     if not sections:
         sections = "<section><h2>No changes</h2><p>The two texts say the same thing.</p></section>"
-    counts = "".join(f'<span><b>{n}</b> {escape(k)}</span>' for k, n in result["summary"].items())
+    counts = "".join(f"<span><b>{n}</b> {escape(k)}</span>" for k, n in result["summary"].items())
     title = escape(new["title"] or new["ref"] or "statement")
     return f"""<!DOCTYPE html>
-<html lang="{escape(new['lang'] or 'en')}"><head><meta charset="utf-8">
+<html lang="{escape(new["lang"] or "en")}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
 <title>{title} — statement-monitor</title><style>{CSS}</style></head>
 <body class="inline-view"><header><h1>{title}</h1>
-<p>compared with {escape(old['title'] or old['ref'])} ({escape(str(old['date'] or 'undated'))} → {escape(str(new['date'] or 'undated'))})</p></header>
+<p>compared with {escape(old["title"] or old["ref"])} ({escape(str(old["date"] or "undated"))} → {escape(str(new["date"] or "undated"))})</p></header>
 <main><nav><div class="counts">{counts}</div><p>{escape(headline(result))}</p>
 <div class="views"><button data-view="inline-view">Inline</button><button data-view="sbs">Side by side</button></div>
 {nav}</nav><div class="body">{sections}</div></main>

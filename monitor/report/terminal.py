@@ -39,13 +39,24 @@ def change_text(change: dict[str, Any], color: bool = True) -> Text:
 def render(result: dict[str, Any], *, color: bool | None = None, width: int = 100) -> str:
     """Coloured terminal redline grouped by topic (red strike = removed, green = added)."""
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=color is False, width=width,
-                      highlight=False, emoji=False, soft_wrap=True)
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=color is False,
+        width=width,
+        highlight=False,
+        emoji=False,
+        soft_wrap=True,
+    )
     colored = console.is_terminal if color is None else color
     old, new = result["old"], result["new"]
     console.print(Text(f"{new['title'] or new['ref']}", style="bold"))
-    console.print(Text(f"  vs {old['title'] or old['ref']} ({old['date'] or 'undated'} → {new['date'] or 'undated'})",
-                       style="dim"))
+    console.print(
+        Text(
+            f"  vs {old['title'] or old['ref']} ({old['date'] or 'undated'} → {new['date'] or 'undated'})",
+            style="dim",
+        )
+    )
     console.print(Text(headline(result), style="bold"))
     for _tid, label, changes in by_topic(result):
         console.print()
@@ -55,7 +66,11 @@ def render(result: dict[str, Any], *, color: bool | None = None, width: int = 10
     cos = cosmetic(result)
     if cos:
         console.print()
-        console.print(Text(f"■ Cosmetic only ({len(cos)}): width, variant characters, punctuation", style="dim"))
+        console.print(
+            Text(
+                f"■ Cosmetic only ({len(cos)}): width, variant characters, punctuation", style="dim"
+            )
+        )
         for change in cos:
             console.print(change_text(change, colored))
     return buffer.getvalue()

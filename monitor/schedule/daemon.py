@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import functools
 import logging
 import os
 import signal
@@ -51,8 +52,10 @@ class SqliteLock:
         try:
             fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise StorageError(f"{self.path.with_suffix('')}: another `stmon run` is using this SQLite database; "
-                               "SQLite supports one daemon; use PostgreSQL (--db postgresql+psycopg://…) for several") from exc
+            raise StorageError(
+                f"{self.path.with_suffix('')}: another `stmon run` is using this SQLite database; "
+                "SQLite supports one daemon; use PostgreSQL (--db postgresql+psycopg://…) for several"
+            ) from exc
 
     def release(self) -> None:
         if self.handle is not None:
@@ -61,9 +64,18 @@ class SqliteLock:
 
 
 class Daemon:
-    def __init__(self, config: Config, db: Database, *, worker: str | None = None, tick: float = 1.0,
-                 lease: float = 600.0, fetcher: Fetcher | None = None, outbox: Outbox | None = None,
-                 health: tuple[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        db: Database,
+        *,
+        worker: str | None = None,
+        tick: float = 1.0,
+        lease: float = 600.0,
+        fetcher: Fetcher | None = None,
+        outbox: Outbox | None = None,
+        health: tuple[str, int] | None = None,
+    ) -> None:
         self.health = health
         self.config = config
         self.db = db
@@ -95,11 +107,16 @@ class Daemon:
         if free <= 0:
             return
         with self.db.session() as s:
-            ids = repo.claim_due_sources(s, self.worker, repo.utcnow(), self.lease, free, only=list(self.sources))
+            ids = repo.claim_due_sources(
+                s, self.worker, repo.utcnow(), self.lease, free, only=list(self.sources)
+            )
         for source_id in ids:
             task = asyncio.create_task(self._check(self.sources[source_id]))
             self.inflight[source_id] = task
-            task.add_done_callback(lambda _t, sid=source_id: self.inflight.pop(sid, None))
+            task.add_done_callback(functools.partial(self._done, source_id))
+
+    def _done(self, source_id: str, _task: asyncio.Task[None]) -> None:
+        self.inflight.pop(source_id, None)
 
     async def _check(self, source: Source) -> None:
         report = await self.monitor.check_source(source)
@@ -109,8 +126,14 @@ class Daemon:
     def finish(self, source: Source, report: CheckReport) -> None:
         now = repo.utcnow()
         with self.db.session() as s:
-            failures = repo.finish_source(s, source.id, self.worker, next_due=next_due(source.schedule, now),
-                                          ok=report.ok, now=now)
+            failures = repo.finish_source(
+                s,
+                source.id,
+                self.worker,
+                next_due=next_due(source.schedule, now),
+                ok=report.ok,
+                now=now,
+            )
             if not report.ok:
                 self.monitor.enqueue_failure(s, source, failures, report.error or "", now)
 
@@ -128,11 +151,29 @@ class Daemon:
                 for sig in (signal.SIGTERM, signal.SIGINT):
                     loop.add_signal_handler(sig, self.stopping.set)
             scheduler = AsyncIOScheduler(timezone="UTC")
-            scheduler.add_job(self.dispatch, "interval", seconds=self.tick, max_instances=1, coalesce=True,
-                              id="dispatch", misfire_grace_time=None)
-            scheduler.add_job(self.deliver, "interval", seconds=max(self.tick, 2.0), max_instances=1,
-                              coalesce=True, id="deliver", misfire_grace_time=None)
-            server = await serve(self.db, *self.health, alive=lambda: not self.stopping.is_set()) if self.health else None
+            scheduler.add_job(
+                self.dispatch,
+                "interval",
+                seconds=self.tick,
+                max_instances=1,
+                coalesce=True,
+                id="dispatch",
+                misfire_grace_time=None,
+            )
+            scheduler.add_job(
+                self.deliver,
+                "interval",
+                seconds=max(self.tick, 2.0),
+                max_instances=1,
+                coalesce=True,
+                id="deliver",
+                misfire_grace_time=None,
+            )
+            server = (
+                await serve(self.db, *self.health, alive=lambda: not self.stopping.is_set())
+                if self.health
+                else None
+            )
             scheduler.start()
             log.info("daemon started", extra={"worker": self.worker, "sources": len(self.sources)})
             await self.stopping.wait()
@@ -155,7 +196,9 @@ class Daemon:
         with self.db.session() as s:
             repo.sync_sources(s, self.config.sources)
         try:
-            reports = await asyncio.gather(*(self.monitor.check_source(src) for src in self.sources.values()))
+            reports = await asyncio.gather(
+                *(self.monitor.check_source(src) for src in self.sources.values())
+            )
             for src, report in zip(self.sources.values(), reports, strict=True):
                 self.finish(src, report)
             await self.outbox.deliver_due()

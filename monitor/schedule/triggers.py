@@ -24,13 +24,17 @@ def trigger_for(schedule: Schedule) -> BaseTrigger:
         trigger = CronTrigger.from_crontab(schedule.cron, timezone=UTC)
         trigger.jitter = int(schedule.jitter) or None
         return trigger
-    return IntervalTrigger(seconds=schedule.every or 3600.0, timezone=UTC, jitter=int(schedule.jitter) or None)
+    return IntervalTrigger(
+        seconds=schedule.every or 3600.0, timezone=UTC, jitter=int(schedule.jitter) or None
+    )
 
 
 def next_due(schedule: Schedule, now: datetime) -> datetime:
     """The next time after ``now`` (naive UTC) the source is due, jitter included."""
     aware = now.replace(tzinfo=UTC)
-    fire = trigger_for(schedule).get_next_fire_time(aware if not schedule.cron else None, aware)
+    fire: datetime | None = trigger_for(schedule).get_next_fire_time(
+        aware if not schedule.cron else None, aware
+    )
     if fire is None:  # pragma: no cover - cron expressions validated at load always fire again
         fire = aware + timedelta(hours=1)
     return fire.astimezone(UTC).replace(tzinfo=None)

@@ -26,15 +26,17 @@ def shingles(text: str) -> set[str]:
     folded = fold(text)
     if is_japanese(folded):
         compact = re.sub(r"\s+", "", folded)
-        return {compact[i:i + 5] for i in range(max(1, len(compact) - 4))}
+        return {compact[i : i + 5] for i in range(max(1, len(compact) - 4))}
     words = _WORD.findall(folded)
-    return {" ".join(words[i:i + 3]) for i in range(max(1, len(words) - 2))}
+    return {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
 
 
 def sketch(text: str, k: int = K) -> list[int]:
     """The k smallest 63-bit shingle hashes (fits a signed BIGINT)."""
-    hashes = (int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big") >> 1
-              for s in shingles(text))
+    hashes = (
+        int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big") >> 1
+        for s in shingles(text)
+    )
     return heapq.nsmallest(k, hashes)
 
 
@@ -61,7 +63,9 @@ def similarity(candidate: Candidate, title: str, k: int = K) -> float:
     return candidate.shared / max(1, k) + TITLE_WEIGHT * title_sim
 
 
-def choose_predecessor(candidates: list[Candidate], title: str, threshold: float, k: int = K) -> Candidate | None:
+def choose_predecessor(
+    candidates: list[Candidate], title: str, threshold: float, k: int = K
+) -> Candidate | None:
     """The most recent of the earlier documents nearly as similar as the best one.
 
     An older statement can share slightly more with the new one than the immediate

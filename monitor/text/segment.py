@@ -17,10 +17,59 @@ OPENERS = "「『（(【〔［[｛{〈《"
 CLOSERS = "」』）)】〕］]｝}〉》"
 QUOTE_PARTICLES = "とっ"
 ABBREVIATIONS = {
-    "u.s", "u.k", "u.n", "d.c", "e.g", "i.e", "no", "nos", "mr", "mrs", "ms", "dr", "st", "jr",
-    "sr", "gen", "lt", "col", "sen", "rep", "gov", "amb", "prof", "vs", "etc", "inc", "co", "corp",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "art",
-    "para", "vol", "p.m", "a.m", "op", "cf", "fig", "approx", "dept", "est", "h.e", "r.o.k",
+    "u.s",
+    "u.k",
+    "u.n",
+    "d.c",
+    "e.g",
+    "i.e",
+    "no",
+    "nos",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "jr",
+    "sr",
+    "gen",
+    "lt",
+    "col",
+    "sen",
+    "rep",
+    "gov",
+    "amb",
+    "prof",
+    "vs",
+    "etc",
+    "inc",
+    "co",
+    "corp",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "art",
+    "para",
+    "vol",
+    "p.m",
+    "a.m",
+    "op",
+    "cf",
+    "fig",
+    "approx",
+    "dept",
+    "est",
+    "h.e",
+    "r.o.k",
 }
 _EN_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 
@@ -33,10 +82,7 @@ class Sentence:
     text: str
     para: int
     kind: str = "paragraph"
-
-    @property
-    def folded(self) -> str:
-        return fold(self.text)
+    folded: str = ""  # fold(text), computed once by segment()
 
 
 def _split_ja(text: str) -> list[str]:
@@ -73,13 +119,13 @@ def _split_en(text: str) -> list[str]:
     start = 0
     for match in _EN_BOUNDARY.finditer(text):
         end = match.start() + 1
-        before = text[start:end - 1]
+        before = text[start : end - 1]
         word = re.split(r"[\s(\[\"“]", before)[-1].lower() if before else ""
         if word in ABBREVIATIONS or re.fullmatch(r"[a-z]", word):
             continue  # "U.S. Government", "J. Biden"
-        if re.fullmatch(r"\(?[0-9ivx]+", word) and not text[start:end - 1 - len(word)].strip():
+        if re.fullmatch(r"\(?[0-9ivx]+", word) and not text[start : end - 1 - len(word)].strip():
             continue  # a paragraph number such as "1. We, the Leaders"
-        out.append(text[start:match.end()].strip())
+        out.append(text[start : match.end()].strip())
         start = match.end()
     if start < len(text):
         out.append(text[start:].strip())
@@ -98,7 +144,11 @@ def split_sentences(text: str) -> list[str]:
     if not text:
         return []
     if is_japanese(text):
-        return [piece for part in _split_ja(text) for piece in ([part] if is_japanese(part) else _split_en(part))]
+        return [
+            piece
+            for part in _split_ja(text)
+            for piece in ([part] if is_japanese(part) else _split_en(part))
+        ]
     return _split_en(text)
 
 
@@ -109,5 +159,5 @@ def segment(units: list[tuple[str, str]]) -> list[Sentence]:
         pieces = [squash(text)] if kind in ("heading", "item") else split_sentences(text)
         for piece in pieces:
             if piece:
-                sentences.append(Sentence(len(sentences), piece, para, kind))
+                sentences.append(Sentence(len(sentences), piece, para, kind, fold(piece)))
     return sentences
