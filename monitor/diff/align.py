@@ -4,28 +4,35 @@
    items, bit-parallel) fixes every sentence that is the same and in place.
 2. Moves: an unmatched old sentence whose folded text equals an unmatched new one, anywhere
    in the document, is ``moved`` (a dict lookup, not a search).
-3. Gaps: between anchors, a small dynamic programme pairs the rest 1:1, n:1 or 1:n by
-   rapidfuzz similarity, so a merge or a split is one change. Only gap-local pairs are
-   scored, so the cost grows with the size of the edits, not of the archive.
+3. Gaps: between anchors, an n-gram index proposes sentence pairs that may be alike;
+   rapidfuzz scores those and the 1:1, n:1 and 1:n blocks around them, and the best monotone
+   chain of blocks wins, so a merge or a split is one change. The cost grows with the number
+   of plausible pairs, not with the product of the gap's sizes.
 4. Far moves with edits: what is still unpaired is matched across gaps by similarity
    (``changed`` with ``moved: true``).
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
+from monitor.text.normalise import is_cjk
 from monitor.text.segment import Sentence
+
+_WORD = re.compile(r"\w+")
 
 PAIR_THRESHOLD = 0.5  # least similarity for two passages to be "the same sentence, changed"
 MOVE_THRESHOLD = 0.65  # far moves must be more alike than neighbours
 MAX_GROUP = 3  # largest n in an n:1 or 1:n merge/split
-DP_CELLS = 40_000  # above this, a gap is paired greedily instead
-FAR_MOVE_CELLS = 250_000  # above this many removed x added pairs, far moves are not searched
+SEED_THRESHOLD = 0.35  # a pair this alike may be part of a merge or split; blocks grow from it
+MIN_SHARED = 0.15  # share of n-grams two sentences must have in common to be compared at all
+COMMON_GRAM = 50  # n-grams in more sentences than this say nothing about likeness
+BRUTE_FORCE_PAIRS = 2_500  # gaps with fewer sentence pairs than this are scored pair by pair
 
 
 @dataclass
@@ -42,77 +49,150 @@ def _joined(sents: list[Sentence], idx: list[int]) -> str:
     return "".join(sents[i].folded for i in idx)
 
 
-def _score(old: list[Sentence], new: list[Sentence], oi: list[int], ni: list[int]) -> float:
-    a, b = _joined(old, oi), _joined(new, ni)
-    sim = Indel.normalized_similarity(a, b)
-    if sim < PAIR_THRESHOLD:
-        return 0.0
-    return (sim - PAIR_THRESHOLD) * (len(a) + len(b))
+@functools.lru_cache(maxsize=16_384)
+def _grams(text: str) -> frozenset[str]:
+    """Character trigrams for Japanese, word bigrams for English: cheap evidence of likeness."""
+    if any(is_cjk(ch) for ch in text[:40]):
+        compact = text.replace(" ", "")
+        return frozenset(compact[k : k + 3] for k in range(max(1, len(compact) - 2)))
+    words = _WORD.findall(text)
+    return frozenset(" ".join(words[k : k + 2]) for k in range(max(1, len(words) - 1)))
+
+
+def similar_pairs(
+    old: list[Sentence], new: list[Sentence], a: list[int], b: list[int], cutoff: float
+) -> dict[tuple[int, int], float]:
+    """{(i, j): similarity} for sentences of ``a`` and ``b`` at least ``cutoff`` alike.
+
+    An inverted index of n-grams proposes candidates; rapidfuzz scores only those, so the cost
+    follows the number of plausible pairs, not len(a) * len(b).
+    """
+    if len(a) * len(b) <= BRUTE_FORCE_PAIRS:  # small gaps: scoring every pair in C is cheaper
+        return {
+            (i, j): sim
+            for i in a
+            for j in b
+            if (
+                sim := Indel.normalized_similarity(
+                    old[i].folded, new[j].folded, score_cutoff=cutoff
+                )
+            )
+            >= cutoff
+        }
+    postings: dict[str, list[int]] = defaultdict(list)
+    grams_b = {j: _grams(new[j].folded) for j in b}
+    for j, grams in grams_b.items():
+        for gram in grams:
+            postings[gram].append(j)
+    common = max(COMMON_GRAM, len(b) // 4)
+    found: dict[tuple[int, int], float] = {}
+    for i in a:
+        grams_a = _grams(old[i].folded)
+        shared: dict[int, int] = defaultdict(int)
+        for gram in grams_a:
+            hits = postings.get(gram)
+            if hits is not None and len(hits) <= common:
+                for j in hits:
+                    shared[j] += 1
+        for j, n in shared.items():
+            if n < max(2, MIN_SHARED * min(len(grams_a), len(grams_b[j]))):
+                continue
+            sim = Indel.normalized_similarity(old[i].folded, new[j].folded, score_cutoff=cutoff)
+            if sim >= cutoff:
+                found[(i, j)] = sim
+    return found
+
+
+@dataclass(frozen=True)
+class _Block:
+    a0: int  # positions in the gap's lists, end exclusive
+    a1: int
+    b0: int
+    b1: int
+    score: float
+
+
+def _block_score(old: list[Sentence], new: list[Sentence], oi: list[int], ni: list[int]) -> float:
+    x, y = _joined(old, oi), _joined(new, ni)
+    sim = Indel.normalized_similarity(x, y, score_cutoff=PAIR_THRESHOLD)
+    return (sim - PAIR_THRESHOLD) * (len(x) + len(y)) if sim >= PAIR_THRESHOLD else 0.0
 
 
 def _pair_gap(old: list[Sentence], new: list[Sentence], a: list[int], b: list[int]) -> list[Pair]:
-    n, m = len(a), len(b)
-    if n == 0 or m == 0:
+    """Pair a gap's sentences 1:1, n:1 or 1:n: candidate blocks around similar pairs, then the
+    best-scoring monotone chain of non-overlapping blocks."""
+    if not a or not b:
         return [Pair("removed", [i], []) for i in a] + [Pair("added", [], [j]) for j in b]
-    if n * m > DP_CELLS:
-        return _pair_greedy(old, new, a, b)
-    best = [[0.0] * (m + 1) for _ in range(n + 1)]
-    back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
-    for i in range(n + 1):
-        for j in range(m + 1):
-            if i == 0 and j == 0:
-                continue
-            options: list[tuple[float, tuple[int, int]]] = []
-            if i:
-                options.append((best[i - 1][j], (1, 0)))
-            if j:
-                options.append((best[i][j - 1], (0, 1)))
-            for di, dj in (
-                [(1, 1)]
-                + [(k, 1) for k in range(2, MAX_GROUP + 1)]
-                + [(1, k) for k in range(2, MAX_GROUP + 1)]
-            ):
-                if di <= i and dj <= j:
-                    s = _score(old, new, a[i - di : i], b[j - dj : j])
-                    if s > 0:
-                        options.append((best[i - di][j - dj] + s, (di, dj)))
-            score, step = max(options, key=lambda o: o[0])
-            best[i][j] = score
-            back[i][j] = step
+    pos_a = {i: k for k, i in enumerate(a)}
+    pos_b = {j: k for k, j in enumerate(b)}
+    seeds = similar_pairs(old, new, a, b, SEED_THRESHOLD)
+    shapes = {(k, 1) for k in range(1, MAX_GROUP + 1)} | {(1, k) for k in range(1, MAX_GROUP + 1)}
+    blocks: dict[tuple[int, int, int, int], float] = {}
+    for i, j in seeds:
+        pa, pb = pos_a[i], pos_b[j]
+        for di, dj in shapes:
+            for a0 in range(pa - di + 1, pa + 1):
+                for b0 in range(pb - dj + 1, pb + 1):
+                    key = (a0, a0 + di, b0, b0 + dj)
+                    if a0 < 0 or b0 < 0 or key[1] > len(a) or key[3] > len(b) or key in blocks:
+                        continue
+                    blocks[key] = _block_score(old, new, a[a0 : a0 + di], b[b0 : b0 + dj])
+    chain = _best_chain([_Block(*k, score) for k, score in blocks.items() if score > 0])
+    used_a: set[int] = set()
+    used_b: set[int] = set()
     pairs: list[Pair] = []
-    i, j = n, m
-    while i or j:
-        taken = back[i][j]
-        assert taken is not None
-        di, dj = taken
-        if di and dj:
-            pairs.append(Pair("changed", a[i - di : i], b[j - dj : j]))
-        elif di:
-            pairs.append(Pair("removed", [a[i - 1]], []))
-        else:
-            pairs.append(Pair("added", [], [b[j - 1]]))
-        i, j = i - di, j - dj
-    pairs.reverse()
+    for blk in chain:
+        pairs.append(Pair("changed", a[blk.a0 : blk.a1], b[blk.b0 : blk.b1]))
+        used_a.update(range(blk.a0, blk.a1))
+        used_b.update(range(blk.b0, blk.b1))
+    pairs += [Pair("removed", [i], []) for k, i in enumerate(a) if k not in used_a]
+    pairs += [Pair("added", [], [j]) for k, j in enumerate(b) if k not in used_b]
     return pairs
 
 
-def _pair_greedy(
-    old: list[Sentence], new: list[Sentence], a: list[int], b: list[int]
-) -> list[Pair]:
-    choices = [new[j].folded for j in b]
-    used: set[int] = set()
-    pairs: list[Pair] = []
-    for i in a:
-        hit = process.extractOne(
-            old[i].folded, choices, scorer=Indel.normalized_similarity, score_cutoff=PAIR_THRESHOLD
-        )
-        if hit is not None and hit[2] not in used:
-            used.add(hit[2])
-            pairs.append(Pair("changed", [i], [b[hit[2]]]))
-        else:
-            pairs.append(Pair("removed", [i], []))
-    pairs += [Pair("added", [], [b[k]]) for k in range(len(b)) if k not in used]
-    return pairs
+def _best_chain(blocks: list[_Block]) -> list[_Block]:
+    """Highest-scoring sequence of blocks increasing in both documents: a weighted 2-D chain,
+    O(P log P) with a prefix-maximum Fenwick tree over positions in the new document."""
+    if not blocks:
+        return []
+    order = sorted(blocks, key=lambda blk: (blk.a0, blk.b0, blk.a1, blk.b1))
+    by_end = sorted(range(len(order)), key=lambda q: order[q].a1)
+    size = max(blk.b1 for blk in order) + 1
+    tree: list[tuple[float, int]] = [(0.0, -1)] * (size + 1)
+
+    def update(pos: int, item: tuple[float, int]) -> None:
+        pos += 1
+        while pos <= size:
+            if item[0] > tree[pos][0]:
+                tree[pos] = item
+            pos += pos & -pos
+
+    def query(pos: int) -> tuple[float, int]:  # best over b1 <= pos
+        pos += 1
+        top = (0.0, -1)
+        while pos > 0:
+            if tree[pos][0] > top[0]:
+                top = tree[pos]
+            pos -= pos & -pos
+        return top
+
+    best = [0.0] * len(order)
+    prev = [-1] * len(order)
+    inserted = 0
+    for k, blk in enumerate(order):
+        while inserted < len(by_end) and order[by_end[inserted]].a1 <= blk.a0:
+            q = by_end[inserted]
+            update(order[q].b1, (best[q], q))
+            inserted += 1
+        base, link = query(blk.b0)
+        best[k], prev[k] = base + blk.score, link
+    k = max(range(len(order)), key=lambda q: (best[q], -q))
+    chain = []
+    while k >= 0:
+        chain.append(order[k])
+        k = prev[k]
+    chain.reverse()
+    return chain
 
 
 _SWAP = {"added": "removed", "removed": "added"}
@@ -183,25 +263,16 @@ def _pair_far_moves(old: list[Sentence], new: list[Sentence], leftovers: list[Pa
     diff(a, b) and diff(b, a) pair the same sentences)."""
     removed = [p.old[0] for p in leftovers if p.kind == "removed"]
     added = [p.new[0] for p in leftovers if p.kind == "added"]
-    if not removed or not added or len(removed) * len(added) > FAR_MOVE_CELLS:
+    if not removed or not added:
         return leftovers
-    choices = [new[j].folded for j in added]
-    found = [
-        (float(score), i, added[a])
-        for i in removed
-        for _choice, score, a in process.extract(
-            old[i].folded,
-            choices,
-            scorer=Indel.normalized_similarity,
-            score_cutoff=MOVE_THRESHOLD,
-            limit=None,
-        )
-    ]
-    candidates = sorted(found, key=lambda t: (-t[0], t[1] + t[2], abs(t[1] - t[2])))
+    found = similar_pairs(old, new, removed, added, MOVE_THRESHOLD)
+    candidates = sorted(
+        found.items(), key=lambda t: (-t[1], t[0][0] + t[0][1], abs(t[0][0] - t[0][1]))
+    )
     used_old: set[int] = set()
     used_new: set[int] = set()
     out: list[Pair] = []
-    for _score, i, j in candidates:
+    for (i, j), _sim in candidates:
         if i not in used_old and j not in used_new:
             used_old.add(i)
             used_new.add(j)

@@ -22,7 +22,7 @@ from typing import Any
 from monitor.config.model import Topic
 from monitor.diff.align import Pair, align
 from monitor.diff.redline import redline
-from monitor.diff.topics import compile_topics, tag
+from monitor.diff.topics import topic_index
 from monitor.document import Statement
 from monitor.text.normalise import fold
 from monitor.text.segment import Sentence, segment
@@ -33,15 +33,15 @@ SUBSTANTIVE = ("added", "removed", "changed", "moved")
 
 
 def _contexts(statement: Statement) -> list[str]:
-    """For each unit: its own text plus the heading above it, the context topics look at."""
+    """For each unit: its own text plus the heading above it, folded: what topics look at."""
     out: list[str] = []
     heading = ""
     for unit in statement.units:
         if unit.kind == "heading":
             heading = unit.text
-            out.append(unit.text)
+            out.append(fold(unit.text))
         else:
-            out.append(f"{heading}\n{unit.text}")
+            out.append(fold(f"{heading}\n{unit.text}"))
     return out
 
 
@@ -77,8 +77,10 @@ def diff_statements(
     """Compare two statements sentence by sentence. Pure: no I/O."""
     old_s = segment([(u.kind, u.text) for u in old.units])
     new_s = segment([(u.kind, u.text) for u in new.units])
-    old_ctx, new_ctx = _contexts(old), _contexts(new)
-    matchers = compile_topics(topics)
+    topics = tuple(topics)
+    index = topic_index(topics)
+    old_ctx = [index.hits(c) for c in _contexts(old)] if topics else []
+    new_ctx = [index.hits(c) for c in _contexts(new)] if topics else []
     labels = {t.id: t.label or t.id for t in topics}
 
     pairs = [p for p in align(old_s, new_s) if p.kind != "equal"]
@@ -106,11 +108,12 @@ def diff_statements(
                 kind = change["kind"] = "cosmetic"
             change["spans"] = redline(old_text, new_text)
         ids: list[str] = []
-        for s in olds:
-            ids += tag(matchers, s.text, old_ctx[s.para])
-        for s in news:
-            ids += tag(matchers, s.text, new_ctx[s.para])
-        change["topics"] = sorted(set(ids), key=[m.topic.id for m in matchers].index)
+        if topics:
+            for s in olds:
+                ids += index.tag(index.hits(s.folded), old_ctx[s.para])
+            for s in news:
+                ids += index.tag(index.hits(s.folded), new_ctx[s.para])
+        change["topics"] = [t.id for t in topics if t.id in ids]
         summary[kind] += 1
         if kind != "cosmetic":
             for tid in change["topics"]:
@@ -122,9 +125,9 @@ def diff_statements(
         "new": _meta(new, new_ref),
         "summary": summary,
         "topics": {
-            m.topic.id: {"label": labels[m.topic.id], "changes": topic_counts[m.topic.id]}
-            for m in matchers
-            if m.topic.id in topic_counts
+            t.id: {"label": labels[t.id], "changes": topic_counts[t.id]}
+            for t in topics
+            if t.id in topic_counts
         },
         "changes": changes,
     }

@@ -11,6 +11,7 @@ the concatenation of equal+delete spans, the new text of equal+insert spans.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from rapidfuzz.distance import Indel
@@ -32,6 +33,7 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=65_536)
 def _fold_token(tok: str) -> str:
     folded = "".join(fold_char(ch) for ch in tok)
     return " " if folded.isspace() or (not folded and tok.isspace()) else folded

@@ -1,55 +1,78 @@
-"""Tag sentences with the configured topics, using each sentence and its paragraph context."""
+"""Tag sentences with the configured topics, using each sentence and its paragraph context.
+
+Japanese terms are substring tests; all English terms form one regular expression (each must
+start a word), so a sentence costs one scan however many topics there are. A hit names the
+(topic, group) pairs its term belongs to: group -1 is the topic's ``terms``, group k its k-th
+``all_of`` group. Where two English terms start at the same place, the longer one is the hit.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from monitor.config.model import Terms, Topic
 from monitor.text.normalise import fold, is_cjk
 
-
-def _pattern(terms: Terms) -> re.Pattern[str] | None:
-    parts = []
-    for term in terms.all():
-        folded = re.escape(fold(term))
-        if not folded:
-            continue
-        # Japanese terms match anywhere; English terms at the start of a word (prefix match).
-        parts.append(folded if is_cjk(term[0]) else rf"(?<![a-z0-9]){folded}")
-    return re.compile("|".join(parts)) if parts else None
+Hit = tuple[int, int]  # (topic index, group index; -1 for plain terms)
+_LATIN = re.compile("[a-z0-9]")
 
 
 @dataclass(frozen=True)
-class TopicMatcher:
-    topic: Topic
-    terms: re.Pattern[str] | None
-    groups: tuple[re.Pattern[str] | None, ...]
+class TopicIndex:
+    topics: tuple[Topic, ...]
+    literals: tuple[tuple[str, tuple[Hit, ...]], ...]  # Japanese terms: plain substring tests
+    pattern: re.Pattern[str] | None  # English terms: one regex, each at the start of a word
+    owners: dict[str, tuple[Hit, ...]]  # regex group name -> the (topic, group) pairs of its term
 
     @classmethod
-    def build(cls, topic: Topic) -> TopicMatcher:
-        return cls(topic, _pattern(topic.terms), tuple(_pattern(g) for g in topic.all_of))
+    def build(cls, topics: Sequence[Topic]) -> TopicIndex:
+        by_term: dict[str, list[Hit]] = {}
+        for t, topic in enumerate(topics):
+            groups: list[tuple[int, Terms]] = [(-1, topic.terms), *enumerate(topic.all_of)]
+            for g, terms in groups:
+                for term in terms.all():
+                    if fold(term):
+                        by_term.setdefault(fold(term), []).append((t, g))
+        literals = tuple((term, tuple(hits)) for term, hits in by_term.items() if is_cjk(term[0]))
+        words = sorted((term for term in by_term if not is_cjk(term[0])), key=len, reverse=True)
+        owners = {f"t{k}": tuple(by_term[term]) for k, term in enumerate(words)}
+        body = "|".join(f"(?P<t{k}>{re.escape(term)})" for k, term in enumerate(words))
+        pattern = re.compile(rf"(?<![a-z0-9])(?:{body})") if words else None
+        return cls(tuple(topics), literals, pattern, owners)
 
-    def matches(self, sentence: str, context: str) -> bool:
-        """``sentence`` and ``context`` are folded text."""
-        if self.terms is not None and self.terms.search(sentence):
-            return True
-        if not self.groups:
-            return False
-        in_sentence = [g is not None and g.search(sentence) is not None for g in self.groups]
-        if not any(in_sentence):
-            return False
-        return all(
-            hit or (g is not None and g.search(context) is not None)
-            for hit, g in zip(in_sentence, self.groups, strict=True)
-        )
+    def hits(self, folded: str) -> frozenset[Hit]:
+        """The (topic, group) pairs whose terms occur in ``folded`` text."""
+        found: set[Hit] = set()
+        for term, owners in self.literals:
+            if term in folded:
+                found.update(owners)
+        if self.pattern is not None and _LATIN.search(folded):
+            for match in self.pattern.finditer(folded):
+                if match.lastgroup is not None:
+                    found.update(self.owners[match.lastgroup])
+        return frozenset(found)
+
+    def tag(self, sentence: frozenset[Hit], context: frozenset[Hit]) -> list[str]:
+        """Topic ids of a sentence with these hits, in a paragraph (and heading) with those."""
+        out = []
+        for t, topic in enumerate(self.topics):
+            if (t, -1) in sentence:
+                out.append(topic.id)
+                continue
+            groups = range(len(topic.all_of))
+            if (
+                topic.all_of
+                and any((t, g) in sentence for g in groups)
+                and all((t, g) in sentence or (t, g) in context for g in groups)
+            ):
+                out.append(topic.id)
+        return out
 
 
-def compile_topics(topics: tuple[Topic, ...] | list[Topic]) -> list[TopicMatcher]:
-    return [TopicMatcher.build(t) for t in topics]
-
-
-def tag(matchers: list[TopicMatcher], sentence: str, context: str) -> list[str]:
-    """Topic ids touched by a sentence, given the folded paragraph (and heading) around it."""
-    s, c = fold(sentence), fold(context)
-    return [m.topic.id for m in matchers if m.matches(s, c)]
+@functools.lru_cache(maxsize=32)
+def topic_index(topics: tuple[Topic, ...]) -> TopicIndex:
+    """The index for a set of topics, built once per configuration."""
+    return TopicIndex.build(topics)

@@ -18,7 +18,7 @@ from monitor.config.model import ExtractRules
 from monitor.document import Unit
 from monitor.extract.blocks import HEADINGS, Block, flatten
 from monitor.extract.dates import find_date, parse_iso
-from monitor.text.normalise import is_cjk, squash
+from monitor.text.normalise import count_cjk, squash
 
 END_MARK = re.compile(
     r"^\s*(?:[(（]\s*(?:以上|了)\s*[)）]|end text|###|-\s*end\s*-)\s*$", re.IGNORECASE
@@ -41,7 +41,7 @@ DATE_META = (
 
 def weight(text: str) -> float:
     """Information weight of a text: Japanese characters count three."""
-    cjk = sum(1 for ch in text if is_cjk(ch))
+    cjk = count_cjk(text)
     return (len(text) - cjk) + 3 * cjk
 
 

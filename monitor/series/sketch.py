@@ -9,9 +9,9 @@ archive.
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import re
+import zlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,6 +29,11 @@ def shingles(text: str) -> set[str]:
         return {compact[i : i + 5] for i in range(max(1, len(compact) - 4))}
     words = _WORD.findall(folded)
     return {" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+
+
+def _hash63(data: bytes) -> int:
+    """A stable 63-bit hash (two CRC-32s): fast, and the same in every process and version."""
+    return ((zlib.crc32(data) << 31) ^ zlib.crc32(data, 0x9E3779B9)) & 0x7FFF_FFFF_FFFF_FFFF
 
 
 def sketch(text: str, k: int = K) -> list[int]:

@@ -105,6 +105,10 @@ SOFT_HYPHEN = "\u00ad"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 
 
+_CJK_CLASS = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+CJK = re.compile(f"[{_CJK_CLASS}]")
+
+
 def is_cjk(ch: str) -> bool:
     """Kanji, kana, CJK punctuation and full-width forms: scripts written without spaces."""
     code = ord(ch)
@@ -117,28 +121,24 @@ def is_cjk(ch: str) -> bool:
     )
 
 
-_SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+def count_cjk(text: str) -> int:
+    return len(CJK.findall(text))
+
+
+_SPACE_CLASS = " \t\r\n\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000"
+_SPACES = re.compile(f"[{_SPACE_CLASS}]+")
+# A space between two Japanese characters is layout (a PDF line break, a wrapped line), not text.
+_CJK_GAP = re.compile(f"(?<=[{_CJK_CLASS}])[{_SPACE_CLASS}]+(?=[{_CJK_CLASS}])")
 _HYPHEN_BREAK = re.compile(r"([A-Za-z])-\n([a-z])")
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 
 
 def squash(text: str) -> str:
     """Whitespace-level normalisation: the form two texts that look the same share."""
-    text = text.replace(SOFT_HYPHEN, "")
-    for ch in ZERO_WIDTH:
-        text = text.replace(ch, "")
+    text = _INVISIBLE.sub("", text)
     text = _HYPHEN_BREAK.sub(r"\1\2", text)
-    if not _SPACES.search(text):
-        return text
-    parts = _SPACES.split(text.strip())
-    out = [parts[0]]
-    for part in parts[1:]:
-        prev = out[-1]
-        if prev and part and is_cjk(prev[-1]) and is_cjk(part[0]):
-            out.append(part)  # a space between two Japanese characters is layout, not text
-        else:
-            out.append(" ")
-            out.append(part)
-    return "".join(out)
+    text = _CJK_GAP.sub("", text)
+    return _SPACES.sub(" ", text).strip()
 
 
 def fold(text: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from monitor.text.normalise import fold, is_cjk, squash
+from monitor.text.normalise import count_cjk, fold, squash
 
 JA_ENDS = "。！？!?"
 OPENERS = "「『（(【〔［[｛{〈《"
@@ -134,7 +134,7 @@ def _split_en(text: str) -> list[str]:
 
 def is_japanese(text: str) -> bool:
     sample = text[:400]
-    cjk = sum(1 for ch in sample if is_cjk(ch))
+    cjk = count_cjk(sample)
     return cjk >= 1 and cjk > len(sample) * 0.2
 
 
