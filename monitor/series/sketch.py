@@ -38,10 +38,7 @@ def _hash63(data: bytes) -> int:
 
 def sketch(text: str, k: int = K) -> list[int]:
     """The k smallest 63-bit shingle hashes (fits a signed BIGINT)."""
-    hashes = (
-        int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big") >> 1
-        for s in shingles(text)
-    )
+    hashes = (_hash63(s.encode()) for s in shingles(text))
     return heapq.nsmallest(k, hashes)
 
 
