@@ -305,8 +305,8 @@ def sketch_candidates(
     )
     if exclude is not None:
         query = query.where(Document.id != exclude)
-    if before is not None:
-        query = query.where(or_(Document.published <= before, Document.published.is_(None)))
+    if before is not None:  # strictly earlier: same-day statements are siblings, not predecessors
+        query = query.where(or_(Document.published < before, Document.published.is_(None)))
     if lang is not None:
         query = query.where(Document.lang == lang)
     query = (

