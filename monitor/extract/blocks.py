@@ -85,16 +85,19 @@ SKIP_TAGS = frozenset(
 )
 CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "menu", "dialog"})
 CHROME_WORDS = re.compile(
-    r"(^|[-_\s])(nav|navi|navigation|menu|breadcrumbs?|share|sns|social|footer|header|sidebar|"
-    r"side|ranking|related|recommend|banner|bnr|pagetop|page-top|comments?|widget|pager|"
-    r"pagination|cookie|ad|ads|advert|promo|popular|subscribe|newsletter|tags?|utility|"
-    r"skip|topicpath|search|gnav|lnav|snav|modal|print)($|[-_\s\d])",
+    r"(^|[-_\s])(nav|navi|navigation|menu|breadcrumbs?|share|sharing|sns|social|footer|header|sidebar|"
+    r"ranking|related|recommend(ed|ations?)?|banner|bnr|pagetop|page-top|comments?|widget|pager|"
+    r"pagination|cookies?|advert|advertisement|sponsored|promo|popular|subscribe|newsletter|"
+    r"skip|topicpath|gnav|lnav|snav|modal|print|toolbar)($|[-_\s\d])",
     re.IGNORECASE,
 )
+# Words of wrappers and content holders: an element named with one of these is never chrome.
 CONTENT_WORDS = re.compile(
-    r"(^|[-_\s])(article|content|main|body|entry|post|text|story|maincontents?)($|[-_\s])",
+    r"(^|[-_\s])(article|content|main|body|entry|post|text|story|maincontents?|container|wrap|wrapper|"
+    r"inner|outer|column|col|page|site|layout|single|canvas|pusher|boxed|blog)($|[-_\s])",
     re.IGNORECASE,
 )
+NEVER_CHROME = frozenset({"body", "html", "main", "article"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
@@ -105,6 +108,7 @@ class Block:
     link_chars: int
     chrome: bool
     pos: int
+    path: tuple[int, ...] = ()  # serial numbers of the enclosing block-level elements, outermost first
 
     @property
     def link_density(self) -> float:
@@ -112,6 +116,8 @@ class Block:
 
 
 def _is_chrome(node: Any) -> bool:
+    if node.tag in NEVER_CHROME:
+        return False
     attrs = node.attributes
     label = f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('role') or ''}"
     if not label.strip():
@@ -119,30 +125,32 @@ def _is_chrome(node: Any) -> bool:
     return CHROME_WORDS.search(label) is not None and CONTENT_WORDS.search(label) is None
 
 
-def flatten(root: Any) -> list[Block]:
-    """Blocks of ``root`` (a selectolax node) in document order."""
+def flatten(root: Any, *, class_chrome: bool = True) -> list[Block]:
+    """Blocks of ``root`` (a selectolax node) in document order. ``class_chrome=False`` judges
+    chrome by tag only (nav, footer, ...), for pages whose class names mislead."""
     blocks: list[Block] = []
     parts: list[str] = []
     link = 0
-    state: dict[str, Any] = {"tag": "body", "chrome": False}
+    state: dict[str, Any] = {"tag": "body", "chrome": False, "path": ()}
+    serial = 0
 
     def flush() -> None:
         nonlocal parts, link
         text = "".join(parts).strip()
         if text:
-            blocks.append(Block(str(state["tag"]), text, link, bool(state["chrome"]), len(blocks)))
+            blocks.append(Block(str(state["tag"]), text, link, bool(state["chrome"]), len(blocks), state["path"]))
         parts = []
         link = 0
 
-    # Iterative walk: (node, in_link, in_chrome, block_tag) with exit markers for blocks.
-    stack: list[tuple[Any, bool, bool, str] | tuple[None, bool, bool, str]] = [
-        (root, False, False, "body")
-    ]
+    # Iterative walk. Entries: (node, in_link, in_chrome, block_tag, path); a None node marks
+    # the exit from a block element and restores its parent's block state.
+    Entry = tuple[Any, bool, bool, str, tuple[int, ...]]
+    stack: list[Entry] = [(root, False, False, "body", ())]
     while stack:
-        node, in_link, in_chrome, block_tag = stack.pop()
-        if node is None:  # leaving a block element: close its text, resume the parent block
+        node, in_link, in_chrome, block_tag, path = stack.pop()
+        if node is None:
             flush()
-            state["tag"], state["chrome"] = block_tag, in_chrome
+            state["tag"], state["chrome"], state["path"] = block_tag, in_chrome, path
             continue
         tag = node.tag
         if tag == "-text":
@@ -157,17 +165,20 @@ def flatten(root: Any) -> list[Block]:
         if tag == "br":
             parts.append("\n")
             continue
-        chrome = in_chrome or tag in CHROME_TAGS or _is_chrome(node)
+        chrome = in_chrome or tag in CHROME_TAGS or (class_chrome and _is_chrome(node))
         children = list(node.iter(include_text=True))
+        inner_path = path
         if tag in BLOCK_TAGS:
             flush()
-            stack.append((None, in_link, in_chrome, block_tag))  # restore parent's block on exit
-            state["tag"], state["chrome"] = tag, chrome
+            stack.append((None, in_link, in_chrome, block_tag, path))
+            serial += 1
+            inner_path = (*path, serial)
+            state["tag"], state["chrome"], state["path"] = tag, chrome, inner_path
             inner_block = tag
         else:
             inner_block = block_tag
         now_link = in_link or tag == "a"
         for child in reversed(children):
-            stack.append((child, now_link, chrome, inner_block))
+            stack.append((child, now_link, chrome, inner_block, inner_path))
     flush()
     return blocks

@@ -10,6 +10,7 @@ an end mark such as 「(以上)」, "End Text" or "###".
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
@@ -75,6 +76,28 @@ def best_run(blocks: list[Block]) -> tuple[int, int]:
         if cur_sum > best_sum:
             best_sum, best = cur_sum, (cur_start, i + 1)
     return best
+
+
+MIN_BODY_WEIGHT = 300  # below this, retry without judging chrome by class names
+CONTAINER_PENALTY = 0.5  # weight of a container's boilerplate against its text
+
+
+def best_container(blocks: list[Block]) -> list[Block]:
+    """The blocks of the element whose text most outweighs its boilerplate (readability's idea:
+    an article's paragraphs share a parent; a related-links box inside it does not split it)."""
+    good: dict[int, float] = defaultdict(float)
+    bad: dict[int, float] = defaultdict(float)
+    for block in blocks:
+        score = _block_score(block)
+        for ancestor in block.path:
+            if score > 0:
+                good[ancestor] += score
+            else:
+                bad[ancestor] -= score
+    if not good:
+        return blocks
+    top = max(good, key=lambda a: (good[a] - CONTAINER_PENALTY * bad[a], -a))
+    return [b for b in blocks if top in b.path]
 
 
 def _unit_kind(block: Block) -> str:
@@ -172,7 +195,9 @@ def extract_units(tree: Any, rules: ExtractRules | None) -> tuple[list[Unit], li
             blocks = [b for node in nodes[:1] for b in flatten(node)]
             units = blocks_to_units(blocks, keep_links=True)
             return units, [b.text for b in blocks[:6]]
-    blocks = flatten(body)
+    blocks = best_container(flatten(body))
+    if sum(weight(b.text) for b in blocks if not b.chrome) < MIN_BODY_WEIGHT:
+        blocks = best_container(flatten(body, class_chrome=False))  # class names misled us
     start, end = best_run(blocks)
     # Headings just above the run (e.g. the statement's own title) belong to it.
     if start > 0 and blocks[start - 1].tag in HEADINGS and not blocks[start - 1].chrome:
