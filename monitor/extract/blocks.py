@@ -83,7 +83,7 @@ SKIP_TAGS = frozenset(
         "title",
     }
 )
-CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "menu", "dialog"})
+CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "menu", "dialog"})  # not form: ASP.NET wraps pages in one
 CHROME_WORDS = re.compile(
     r"(^|[-_\s])(nav|navi|navigation|menu|breadcrumbs?|share|sharing|sns|social|footer|header|sidebar|"
     r"ranking|related|recommend(ed|ations?)?|banner|bnr|pagetop|page-top|comments?|widget|pager|"
