@@ -26,7 +26,7 @@ END_MARK = re.compile(
 )
 TRAILING_END = re.compile(r"\s*[(（]\s*(?:以上|了)\s*[)）]\s*$")
 CREDIT = re.compile(r"^\s*(写真|画像|出典|photo|image|credit)s?\s*[:：]", re.IGNORECASE)
-SENTENCE_ENDS = tuple('。．.！？!?」』”":：')
+SENTENCE_ENDS = tuple("。．.！？!?」』”“‘’»«…\"':：")
 DATE_META = (
     "article:published_time",
     "og:published_time",
@@ -89,7 +89,7 @@ def best_container(blocks: list[Block]) -> list[Block]:
     bad: dict[int, float] = defaultdict(float)
     for block in blocks:
         score = _block_score(block)
-        for ancestor in block.path:
+        for ancestor in block.path[:-1]:  # proper ancestors: a container holds blocks
             if score > 0:
                 good[ancestor] += score
             else:
