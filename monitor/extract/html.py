@@ -48,16 +48,20 @@ def weight(text: str) -> float:
 
 def _block_score(block: Block) -> float:
     w = weight(block.text)
-    if block.chrome:
-        return -w - 20
+    if block.chrome:  # soft: long sentences inside a wrapper with a misleading name still count
+        return _plain_score(block, w) * 0.3 - 20 if block.text.rstrip().endswith(SENTENCE_ENDS) else -w - 20
+    return _plain_score(block, w)
+
+
+def _plain_score(block: Block, w: float) -> float:
     if block.link_density > 0.5:
         return -w
     if block.tag in HEADINGS:
         return -2.0  # kept when inside the body; never what starts or ends it
     if block.text.rstrip().endswith(SENTENCE_ENDS):
-        return w * (1 - 2 * block.link_density) - 15
+        return w * (1 - 2 * block.link_density) - SENTENCE_COST
     if w < 200:  # a short line that is not a sentence: a title, caption, label or menu entry
-        return -20 - 0.2 * w
+        return -LINE_COST - 0.2 * w
     return w * (1 - 2 * block.link_density) - 60
 
 
@@ -78,17 +82,20 @@ def best_run(blocks: list[Block]) -> tuple[int, int]:
     return best
 
 
+SENTENCE_COST = 5.0  # a sentence must outweigh this to count as body text
+LINE_COST = 10.0  # a short line that is not a sentence counts against the body
 MIN_BODY_WEIGHT = 300  # below this, retry without judging chrome by class names
 CONTAINER_PENALTY = 0.5  # weight of a container's boilerplate against its text
 
 
 def best_container(blocks: list[Block]) -> list[Block]:
     """The blocks of the element whose text most outweighs its boilerplate (readability's idea:
-    an article's paragraphs share a parent; a related-links box inside it does not split it)."""
+    an article's paragraphs share a parent; a related-links box inside it does not split it),
+    widened to good neighbouring blocks under its parent (a lead paragraph kept apart)."""
     good: dict[int, float] = defaultdict(float)
     bad: dict[int, float] = defaultdict(float)
-    for block in blocks:
-        score = _block_score(block)
+    scores = [_block_score(b) for b in blocks]
+    for block, score in zip(blocks, scores, strict=True):
         for ancestor in block.path[:-1]:  # proper ancestors: a container holds blocks
             if score > 0:
                 good[ancestor] += score
@@ -97,7 +104,27 @@ def best_container(blocks: list[Block]) -> list[Block]:
     if not good:
         return blocks
     top = max(good, key=lambda a: (good[a] - CONTAINER_PENALTY * bad[a], -a))
-    return [b for b in blocks if top in b.path]
+    inside = [k for k, b in enumerate(blocks) if top in b.path]
+    first, last = inside[0], inside[-1] + 1
+    depth = blocks[first].path.index(top)
+    parent = blocks[first].path[depth - 1] if depth > 0 else None
+    if parent is None:
+        return blocks[first:last]
+    under = [k for k, b in enumerate(blocks) if parent in b.path]
+    lo, hi = under[0], under[-1] + 1
+    return blocks[_extend(scores, first, lo, -1) : _extend(scores, last - 1, hi - 1, 1) + 1]
+
+
+def _extend(scores: list[float], edge: int, limit: int, step: int) -> int:
+    """How far the best positive-sum run of neighbours reaches from ``edge`` towards ``limit``."""
+    best_at, best, total = edge, 0.0, 0.0
+    k = edge + step
+    while (k >= limit) if step < 0 else (k <= limit):
+        total += scores[k]
+        if total > best:
+            best, best_at = total, k
+        k += step
+    return best_at
 
 
 def _unit_kind(block: Block) -> str:
@@ -195,12 +222,16 @@ def extract_units(tree: Any, rules: ExtractRules | None) -> tuple[list[Unit], li
             blocks = [b for node in nodes[:1] for b in flatten(node)]
             units = blocks_to_units(blocks, keep_links=True)
             return units, [b.text for b in blocks[:6]]
-    blocks = best_container(flatten(body))
+    everything = flatten(body)
+    blocks = best_container(everything)
     if sum(weight(b.text) for b in blocks if not b.chrome) < MIN_BODY_WEIGHT:
-        blocks = best_container(flatten(body, class_chrome=False))  # class names misled us
+        everything = flatten(body, class_chrome=False)  # class names misled us
+        blocks = best_container(everything)
     start, end = best_run(blocks)
-    # Headings just above the run (e.g. the statement's own title) belong to it.
-    if start > 0 and blocks[start - 1].tag in HEADINGS and not blocks[start - 1].chrome:
-        start -= 1
-    nearby = [b.text for b in blocks[max(0, start - 8) : start + 6]]
-    return blocks_to_units(blocks[start:end]), nearby
+    first = blocks[start].pos if blocks else 0
+    # Headings just above the body (the statement's own title) belong to it, even outside it.
+    lead = first
+    while lead > 0 and first - lead < 3 and everything[lead - 1].tag in HEADINGS and not everything[lead - 1].chrome:
+        lead -= 1
+    nearby = [b.text for b in everything[max(0, lead - 8) : first + 6]]
+    return blocks_to_units(everything[lead:first] + blocks[start:end]), nearby
