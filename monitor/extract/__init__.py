@@ -56,19 +56,21 @@ def _statements(title: str, when: Any, units: list[Unit], lang_hint: str | None)
     if not main and not second:
         raise ExtractError("no statement text found")
     lang = lang_hint or detect_lang(main or second)
-    out = [Statement(title, when, lang if main else detect_lang(second), tuple(main or second))]
-    if main and second:
-        second_lang = detect_lang(second)
-        head = next((u.text for u in second if u.kind == "heading"), None) or second[0].text[:120]
-        out.append(
-            Statement(
-                head,
-                find_date(" ".join(u.text for u in second[:3])) or when,
-                second_lang,
-                tuple(second),
-                part=second_lang,
-            )
-        )
+    second_lang = detect_lang(second) if second else lang
+    if second and (not main or second_lang == lang):
+        # "Begin Text" … "End Text" in a page of the same language marks the statement itself
+        # (the State Department's way); what stands around it is preamble.
+        return [Statement(title, when, second_lang, tuple(second))]
+    out = [Statement(title, when, lang, tuple(main))]
+    if second:
+        # The other language's own heading usually stands just above "Begin Text".
+        head = ""
+        while main and main[-1].kind == "heading" and detect_lang([main[-1]]) == second_lang:
+            head = main.pop().text
+        out[0] = Statement(title, when, lang, tuple(main))
+        head = head or next((u.text for u in second if u.kind == "heading"), None) or second[0].text[:120]
+        out.append(Statement(head, find_date(" ".join(u.text for u in second[:3])) or when,
+                             second_lang, tuple(second), part=second_lang))
     return out
 
 
