@@ -168,7 +168,7 @@ def slack_payload(payload: dict[str, Any], report_link: str | None = None) -> di
                 },
             }
         )
-        return {"text": title, "blocks": blocks}
+        return {"text": _slack_escape(title), "blocks": blocks}
     doc, diff = payload["document"], payload["diff"]
     blocks.append(
         {
@@ -216,8 +216,8 @@ def slack_payload(payload: dict[str, Any], report_link: str | None = None) -> di
                 "elements": [{"type": "mrkdwn", "text": f"+{total - shown} more changes"}],
             }
         )
-    link = report_link or doc["url"]
+    link = _slack_escape(report_link or doc["url"]).replace("|", "%7C")
     blocks.append(
         {"type": "context", "elements": [{"type": "mrkdwn", "text": f"<{link}|Full report>"}]}
     )
-    return {"text": title, "blocks": blocks}
+    return {"text": _slack_escape(title), "blocks": blocks}

@@ -86,11 +86,8 @@ class Validator:
         return CHECKERS[key.type](key.default) if key.type in CHECKERS else key.default
 
     def value(self, node: yaml.Node, key: Key, path: str) -> Any:
-        if (
-            isinstance(node, yaml.ScalarNode)
-            and node.tag == "tag:yaml.org,2002:null"
-            and not key.required
-        ):
+        is_null = isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+        if is_null and not key.required and key.type != "map":
             return None  # an explicit null means "not set"
         if node.tag.startswith("tag:yaml.org,2002:python") or not node.tag.startswith(
             ("tag:yaml.org,2002:", "!")

@@ -68,9 +68,20 @@ def _statements(title: str, when: Any, units: list[Unit], lang_hint: str | None)
         while main and main[-1].kind == "heading" and detect_lang([main[-1]]) == second_lang:
             head = main.pop().text
         out[0] = Statement(title, when, lang, tuple(main))
-        head = head or next((u.text for u in second if u.kind == "heading"), None) or second[0].text[:120]
-        out.append(Statement(head, find_date(" ".join(u.text for u in second[:3])) or when,
-                             second_lang, tuple(second), part=second_lang))
+        head = (
+            head
+            or next((u.text for u in second if u.kind == "heading"), None)
+            or second[0].text[:120]
+        )
+        out.append(
+            Statement(
+                head,
+                find_date(" ".join(u.text for u in second[:3])) or when,
+                second_lang,
+                tuple(second),
+                part=second_lang,
+            )
+        )
     return out
 
 

@@ -83,7 +83,9 @@ SKIP_TAGS = frozenset(
         "title",
     }
 )
-CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "menu", "dialog"})  # not form: ASP.NET wraps pages in one
+CHROME_TAGS = frozenset(
+    {"nav", "header", "footer", "aside", "menu", "dialog"}
+)  # not form: ASP.NET wraps pages in one
 CHROME_WORDS = re.compile(
     r"(^|[-_\s])(nav|navi|navigation|menu|breadcrumbs?|share|sharing|sns|social|footer|header|sidebar|"
     r"ranking|related|recommend(ed|ations?)?|banner|bnr|pagetop|page-top|comments?|widget|pager|"
@@ -108,7 +110,9 @@ class Block:
     link_chars: int
     chrome: bool
     pos: int
-    path: tuple[int, ...] = ()  # serial numbers of the enclosing block-level elements, outermost first
+    path: tuple[
+        int, ...
+    ] = ()  # serial numbers of the enclosing block-level elements, outermost first
 
     @property
     def link_density(self) -> float:
@@ -138,7 +142,11 @@ def flatten(root: Any, *, class_chrome: bool = True) -> list[Block]:
         nonlocal parts, link
         text = "".join(parts).strip()
         if text:
-            blocks.append(Block(str(state["tag"]), text, link, bool(state["chrome"]), len(blocks), state["path"]))
+            blocks.append(
+                Block(
+                    str(state["tag"]), text, link, bool(state["chrome"]), len(blocks), state["path"]
+                )
+            )
         parts = []
         link = 0
 

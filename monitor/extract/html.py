@@ -49,7 +49,11 @@ def weight(text: str) -> float:
 def _block_score(block: Block) -> float:
     w = weight(block.text)
     if block.chrome:  # soft: long sentences inside a wrapper with a misleading name still count
-        return _plain_score(block, w) * 0.3 - 20 if block.text.rstrip().endswith(SENTENCE_ENDS) else -w - 20
+        return (
+            _plain_score(block, w) * 0.3 - 20
+            if block.text.rstrip().endswith(SENTENCE_ENDS)
+            else -w - 20
+        )
     return _plain_score(block, w)
 
 
@@ -231,7 +235,12 @@ def extract_units(tree: Any, rules: ExtractRules | None) -> tuple[list[Unit], li
     first = blocks[start].pos if blocks else 0
     # Headings just above the body (the statement's own title) belong to it, even outside it.
     lead = first
-    while lead > 0 and first - lead < 3 and everything[lead - 1].tag in HEADINGS and not everything[lead - 1].chrome:
+    while (
+        lead > 0
+        and first - lead < 3
+        and everything[lead - 1].tag in HEADINGS
+        and not everything[lead - 1].chrome
+    ):
         lead -= 1
     nearby = [b.text for b in everything[max(0, lead - 8) : first + 6]]
     return blocks_to_units(everything[lead:first] + blocks[start:end]), nearby
