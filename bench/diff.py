@@ -27,7 +27,7 @@ from monitor.config.model import load_config  # noqa: E402
 from monitor.diff import diff_statements  # noqa: E402
 from monitor.document import Statement  # noqa: E402
 from monitor.extract import extract_text  # noqa: E402
-from monitor.series.sketch import K, Candidate, choose_predecessor, sketch  # noqa: E402
+from monitor.series.sketch import Candidate, K, choose_predecessor, sketch  # noqa: E402
 
 FIX = ROOT / "tests/fixtures"
 

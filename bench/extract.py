@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor.extract import extract_html  # noqa: E402
-from monitor.extract.decode import decode  # noqa: E402
+from monitor.extract import extract_html
+from monitor.extract.decode import decode
 
 DATA = Path(__file__).resolve().parents[2] / "shared/bench/extraction"
 
