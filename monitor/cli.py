@@ -157,6 +157,13 @@ def check(config_path: str) -> None:
     show_default=True,
     help="Seconds between looks for due sources.",
 )
+@click.option(
+    "--spread",
+    type=float,
+    default=60.0,
+    show_default=True,
+    help="Overdue sources at start-up begin within this many seconds, not all at once.",
+)
 def run(
     config_path: str,
     db_url: str | None,
@@ -167,6 +174,7 @@ def run(
     worker_id: str | None,
     lease: float,
     tick: float,
+    spread: float,
 ) -> None:
     """Poll the configured sources on their schedules (the daemon).
 
@@ -189,6 +197,7 @@ def run(
         worker=worker_id,
         lease=lease,
         tick=tick,
+        spread=spread,
         health=(health_host, health_port) if health_port else None,
     )
     if once:

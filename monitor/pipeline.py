@@ -11,6 +11,7 @@ import asyncio
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -51,6 +52,22 @@ class Event:
     alerts: int
 
 
+Finish = Callable[[Session, bool, "str | None"], None]
+
+
+class _Once:
+    """The caller's end-of-check step, run once, inside the transaction that ends the check."""
+
+    def __init__(self, finish: Finish | None) -> None:
+        self.finish = finish
+        self.done = False
+
+    def __call__(self, session: Session, ok: bool, error: str | None) -> None:
+        if not self.done and self.finish is not None:
+            self.finish(session, ok, error)
+        self.done = True
+
+
 @dataclass
 class CheckReport:
     source_id: str
@@ -71,21 +88,33 @@ class Monitor:
 
     # ---- checking sources ------------------------------------------------------------------
 
-    async def check_source(self, source: Source) -> CheckReport:
-        """Check one source now; never raises for a fetch or extraction problem."""
+    async def check_source(self, source: Source, finish: Finish | None = None) -> CheckReport:
+        """Check one source now; never raises for a fetch or extraction problem.
+
+        ``finish(session, ok, error)`` runs exactly once, inside the transaction that records
+        the check's end (for a page, the one that stores its version), so a daemon killed
+        mid-check leaves either the whole check or none of it.
+        """
+        end = _Once(finish)
         try:
             if source.kind in ("page", "pdf"):
-                events, outcome = await self._check_document(source, source.url)
+                events, outcome = await self._check_document(source, source.url, end)
             else:
-                events, outcome = await self._check_index(source)
-            return CheckReport(source.id, True, outcome, events)
+                events, outcome = await self._check_index(source, end)
+            report = CheckReport(source.id, True, outcome, events)
         except StatementMonitorError as exc:
             log.warning(
                 "check failed", extra={"source": source.id, "url": source.url, "error": str(exc)}
             )
-            return CheckReport(source.id, False, "error", error=str(exc))
+            report = CheckReport(source.id, False, "error", error=str(exc))
+        if not end.done:
+            with self.db.session() as s:
+                end(s, report.ok, report.error)
+        return report
 
-    async def _get(self, source: Source, url: str) -> tuple[Response | None, str]:
+    async def _get(
+        self, source: Source, url: str, end: _Once, *, final: bool = True
+    ) -> tuple[Response | None, str]:
         """Fetch with the server's validators; (None, outcome) for a 304 or identical bytes."""
         assert self.fetcher is not None, "a Monitor that checks sources needs a Fetcher"
         with self.db.session() as s:
@@ -106,6 +135,7 @@ class Monitor:
                     status=exc.status,
                     error=str(exc),
                 )
+                end(s, False, str(exc))
             raise
         if resp.not_modified:
             with self.db.session() as s:
@@ -120,11 +150,15 @@ class Monitor:
                     outcome="not_modified",
                     status=304,
                 )
+                if final:
+                    end(s, True, None)
             return None, "not_modified"
         return resp, "fetched"
 
-    async def _check_document(self, source: Source, url: str) -> tuple[list[Event], str]:
-        resp, outcome = await self._get(source, url)
+    async def _check_document(
+        self, source: Source, url: str, end: _Once
+    ) -> tuple[list[Event], str]:
+        resp, outcome = await self._get(source, url, end)
         if resp is None:
             return [], outcome
         now = repo.utcnow()
@@ -168,12 +202,13 @@ class Monitor:
                 status=resp.status,
                 error=str(error) if error else None,
             )
+            end(s, error is None, str(error) if error else None)
         if error:
             raise error
         return events, outcome
 
-    async def _check_index(self, source: Source) -> tuple[list[Event], str]:
-        resp, outcome = await self._get(source, source.url)
+    async def _check_index(self, source: Source, end: _Once) -> tuple[list[Event], str]:
+        resp, outcome = await self._get(source, source.url, end, final=False)
         events: list[Event] = []
         new_links: list[str] = []
         if resp is not None:
@@ -217,7 +252,7 @@ class Monitor:
             ]
         targets = new_links + [u for u in recheck if u not in new_links]
         results = await asyncio.gather(
-            *(self._check_document(source, u) for u in targets), return_exceptions=True
+            *(self._check_document(source, u, _Once(None)) for u in targets), return_exceptions=True
         )
         for url, result in zip(targets, results, strict=True):
             if isinstance(result, BaseException):

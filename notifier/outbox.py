@@ -28,6 +28,7 @@ from storage.models import Alert, DiffRow
 
 log = logging.getLogger("stmon.outbox")
 MAX_ATTEMPTS = 10
+BATCH = 50  # alerts claimed per transaction
 LEASE = timedelta(minutes=5)
 
 SENDERS: dict[str, type[Sender]] = {"email": EmailSender, "slack": SlackSender}
@@ -49,7 +50,9 @@ class Outbox:
         *,
         worker: str = "local",
         senders: dict[str, Sender] | None = None,
+        lease: timedelta = LEASE,
     ) -> None:
+        self.lease = lease
         self.config = config
         self.db = db
         self.worker = worker
@@ -61,18 +64,35 @@ class Outbox:
         for sender in self.senders.values():
             await sender.aclose()
 
-    async def deliver_due(self) -> int:
-        """Send every due alert once; returns how many were delivered."""
+    async def deliver_due(self, max_batches: int = 20) -> int:
+        """Send every due alert once, batch after batch; returns how many were delivered."""
+        delivered = 0
+        for _ in range(max_batches):
+            sent, claimed = await self._deliver_batch()
+            delivered += sent
+            if claimed < BATCH:
+                break
+        return delivered
+
+    async def _deliver_batch(self) -> tuple[int, int]:
         now = repo.utcnow()
         with self.db.session() as s:
-            claimed = repo.claim_alerts(s, self.worker, now, LEASE)
+            claimed = repo.claim_alerts(s, self.worker, now, self.lease, BATCH)
             batches: dict[str, list[tuple[int, str, dict[str, Any], int | None, Any]]] = (
                 defaultdict(list)
             )
             for a in claimed:
                 batches[a.channel_id].append((a.id, a.key, a.payload, a.diff_id, a.created_at))
+            attach = {c.id for c in self.config.channels if c.kind == "email" and not c.report_url}
             reports = self._reports(
-                s, [d for items in batches.values() for (_, _, _, d, _) in items if d]
+                s,
+                [
+                    d
+                    for cid, items in batches.items()
+                    if cid in attach
+                    for (_, _, _, d, _) in items
+                    if d
+                ],
             )
         delivered = 0
         for channel_id, items in batches.items():
@@ -104,7 +124,7 @@ class Outbox:
                 )
                 message = Outgoing(key, payload, reports.get(diff_id) if diff_id else None, link)
                 delivered += await self._send(sender, [alert_id], message)
-        return delivered
+        return delivered, len(claimed)
 
     def _reports(self, s: Any, diff_ids: list[int]) -> dict[int, str]:
         out = {}

@@ -45,28 +45,21 @@ def _insert(session: Session, table: Any) -> Any:
 
 
 def sync_sources(session: Session, sources: Iterable[Any]) -> None:
-    """Insert or update the configured sources (scheduling state is kept)."""
+    """Insert or update the configured sources; scheduling state is kept. Safe when several
+    daemons start at once (INSERT … ON CONFLICT DO UPDATE)."""
     for src in sources:
-        row = session.get(SourceRow, src.id)
-        if row is None:
-            session.add(
-                SourceRow(
-                    id=src.id,
-                    name=src.name,
-                    url=src.url,
-                    kind=src.kind,
-                    lang=src.lang,
-                    consecutive_failures=0,
-                )
-            )
-        else:
-            row.name, row.url, row.kind, row.lang = src.name, src.url, src.kind, src.lang
+        values = {"name": src.name, "url": src.url, "kind": src.kind, "lang": src.lang}
+        session.execute(
+            _insert(session, SourceRow)
+            .values(id=src.id, consecutive_failures=0, **values)
+            .on_conflict_do_update(index_elements=["id"], set_=values)
+        )
 
 
 def ensure_series(session: Session, series_id: str, label: str | None = None) -> None:
-    if session.get(SeriesRow, series_id) is None:
-        session.add(SeriesRow(id=series_id, label=label or series_id))
-        session.flush()
+    session.execute(
+        _insert(session, SeriesRow).values(id=series_id, label=label or series_id).on_conflict_do_nothing()
+    )
 
 
 # ---- snapshots -----------------------------------------------------------------------------

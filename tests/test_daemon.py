@@ -40,7 +40,7 @@ def write_config(tmp_path: Path, server: LocalServer, every: str = "2s") -> Path
 def start(cfg: Path, db_url: str, *extra: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config", str(cfg), "--db", db_url,
-                             "--tick", "0.2", *extra], env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+                             "--tick", "0.2", "--spread", "0", *extra], env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
 
 
 def get(url: str) -> tuple[int, str]:

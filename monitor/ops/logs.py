@@ -40,3 +40,5 @@ def setup(*, json_logs: bool = False, level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     root.propagate = False
+    # APScheduler reports each skipped overlapping tick; that is the design, not news.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)

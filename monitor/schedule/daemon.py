@@ -15,18 +15,20 @@ import logging
 import os
 import signal
 import socket
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.orm import Session
 
 from monitor._exceptions import StorageError
 from monitor.config.model import Config, Source
 from monitor.fetch.client import Fetcher
 from monitor.ops.health import serve
 from monitor.pipeline import CheckReport, Monitor
-from monitor.schedule.triggers import next_due, spread_start
+from monitor.schedule.triggers import SPREAD, next_due, spread_start
 from notifier.outbox import Outbox
 from storage import repo
 from storage.db import Database
@@ -75,8 +77,10 @@ class Daemon:
         fetcher: Fetcher | None = None,
         outbox: Outbox | None = None,
         health: tuple[str, int] | None = None,
+        spread: float = SPREAD,
     ) -> None:
         self.health = health
+        self.spread = spread
         self.config = config
         self.db = db
         self.worker = worker or default_worker_id()
@@ -84,7 +88,7 @@ class Daemon:
         self.lease = timedelta(seconds=lease)
         self.fetcher = fetcher or Fetcher(config.defaults)
         self.monitor = Monitor(config, db, self.fetcher, worker=self.worker)
-        self.outbox = outbox or Outbox(config, db, worker=self.worker)
+        self.outbox = outbox or Outbox(config, db, worker=self.worker, lease=self.lease)
         self.sources = {s.id: s for s in config.sources if s.enabled}
         self.inflight: dict[str, asyncio.Task[None]] = {}
         self.stopping = asyncio.Event()
@@ -98,7 +102,7 @@ class Daemon:
             for src in self.sources.values():
                 row = s.get(SourceRow, src.id)
                 if row is not None and (row.next_due is None or row.next_due < now):
-                    row.next_due = spread_start(src.schedule, now)
+                    row.next_due = spread_start(src.schedule, now, self.spread)
 
     async def dispatch(self) -> None:
         if self.stopping.is_set():
@@ -119,23 +123,21 @@ class Daemon:
         self.inflight.pop(source_id, None)
 
     async def _check(self, source: Source) -> None:
-        report = await self.monitor.check_source(source)
-        self.finish(source, report)
+        await self.monitor.check_source(source, self._finisher(source))
         self.checks_done += 1
 
-    def finish(self, source: Source, report: CheckReport) -> None:
-        now = repo.utcnow()
-        with self.db.session() as s:
+    def _finisher(self, source: Source) -> Callable[[Session, bool, str | None], None]:
+        """Release the lease and set the next due time in the transaction that ends the check."""
+
+        def finish(s: Session, ok: bool, error: str | None) -> None:
+            now = repo.utcnow()
             failures = repo.finish_source(
-                s,
-                source.id,
-                self.worker,
-                next_due=next_due(source.schedule, now),
-                ok=report.ok,
-                now=now,
+                s, source.id, self.worker, next_due=next_due(source.schedule, now), ok=ok, now=now
             )
-            if not report.ok:
-                self.monitor.enqueue_failure(s, source, failures, report.error or "", now)
+            if not ok:
+                self.monitor.enqueue_failure(s, source, failures, error or "", now)
+
+        return finish
 
     async def deliver(self) -> None:
         await self.outbox.deliver_due()
@@ -197,10 +199,11 @@ class Daemon:
             repo.sync_sources(s, self.config.sources)
         try:
             reports = await asyncio.gather(
-                *(self.monitor.check_source(src) for src in self.sources.values())
+                *(
+                    self.monitor.check_source(src, self._finisher(src))
+                    for src in self.sources.values()
+                )
             )
-            for src, report in zip(self.sources.values(), reports, strict=True):
-                self.finish(src, report)
             await self.outbox.deliver_due()
             return list(reports)
         finally:

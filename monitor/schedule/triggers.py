@@ -16,7 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config.model import Schedule
 
-SPREAD_MAX = 300.0  # overdue sources after a restart start within this many seconds
+SPREAD = 60.0  # by default, overdue sources after a restart start within this many seconds
 
 
 def trigger_for(schedule: Schedule) -> BaseTrigger:
@@ -49,6 +49,6 @@ def period(schedule: Schedule) -> float:
     return (second - first).total_seconds()
 
 
-def spread_start(schedule: Schedule, now: datetime) -> datetime:
+def spread_start(schedule: Schedule, now: datetime, window: float = SPREAD) -> datetime:
     """A start time for an overdue source, spread so that a restart does not fire all at once."""
-    return now + timedelta(seconds=random.uniform(0, min(period(schedule), SPREAD_MAX)))
+    return now + timedelta(seconds=random.uniform(0, min(period(schedule), window)))
