@@ -58,7 +58,9 @@ def sync_sources(session: Session, sources: Iterable[Any]) -> None:
 
 def ensure_series(session: Session, series_id: str, label: str | None = None) -> None:
     session.execute(
-        _insert(session, SeriesRow).values(id=series_id, label=label or series_id).on_conflict_do_nothing()
+        _insert(session, SeriesRow)
+        .values(id=series_id, label=label or series_id)
+        .on_conflict_do_nothing()
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
@@ -17,10 +19,19 @@ class RobotsCache:
         self.user_agent = user_agent
         self._fetch_text = fetch_text
         self._cache: dict[str, tuple[float, RobotFileParser | None]] = {}
+        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def allowed(self, url: str) -> bool:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
+        cached = self._cache.get(origin)
+        if cached is None or time.monotonic() - cached[0] > TTL:
+            async with self._locks[origin]:  # one fetch per origin, however many checks wait
+                cached = await self._refresh(origin)
+        parser = cached[1]
+        return True if parser is None else parser.can_fetch(self.user_agent, url)
+
+    async def _refresh(self, origin: str) -> tuple[float, RobotFileParser | None]:
         cached = self._cache.get(origin)
         if cached is None or time.monotonic() - cached[0] > TTL:
             parser: RobotFileParser | None
@@ -35,5 +46,4 @@ class RobotsCache:
                 parser = None  # 4xx/5xx: no rules
             cached = (time.monotonic(), parser)
             self._cache[origin] = cached
-        parser = cached[1]
-        return True if parser is None else parser.can_fetch(self.user_agent, url)
+        return cached
