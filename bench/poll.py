@@ -80,8 +80,8 @@ http {{ access_log off; client_body_temp_path {tmp}; proxy_temp_path {tmp}; fast
 
 def ours(site: Path, n: int, port: int, tmp: Path, cycles: list[str], change: bool) -> list[dict]:
     cfg = tmp / f"stmon-{port}.yaml"
-    lines = ["defaults: {allow_private_addresses: true, per_host_delay: 0s, per_host_concurrency: %d, concurrency: %d,"
-             " retries: 0, timeout: 30s}" % (CONCURRENCY, CONCURRENCY), "sources:"]
+    lines = [f"defaults: {{allow_private_addresses: true, per_host_delay: 0s, per_host_concurrency: {CONCURRENCY},"
+             f" concurrency: {CONCURRENCY}, retries: 0, timeout: 30s}}", "sources:"]
     lines += [f"  - {{id: p{i}, url: 'http://127.0.0.1:{port}/p{i}.html', kind: page}}" for i in range(n)]
     cfg.write_text("\n".join(lines) + "\n", encoding="utf-8")
     db = f"sqlite:///{tmp}/stmon-{port}.sqlite3"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor.config.model import load_config  # noqa: E402
-from monitor.schedule.daemon import Daemon  # noqa: E402
-from storage.db import Database  # noqa: E402
+from monitor.config.model import load_config
+from monitor.schedule.daemon import Daemon
+from storage.db import Database
 
 
 def cpu() -> float:
