@@ -12,7 +12,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from monitor.report.grouping import by_topic, headline, sentence_text
+from monitor.report.grouping import by_topic, change_spans, headline
 from monitor.report.html import spans_html
 
 SLACK_MAX_BLOCKS = 50
@@ -44,24 +44,14 @@ def subject(payload: dict[str, Any]) -> str:
     )
 
 
+_WDIFF = {"delete": ("[-", "-]"), "insert": ("{+", "+}"), "equal": ("", "")}
+
+
 def _change_line(change: dict[str, Any]) -> str:
-    kind = change["kind"]
-    if change.get("spans"):
-        body = "".join(
-            f"[-{s['text']}-]"
-            if s["op"] == "delete"
-            else f"{{+{s['text']}+}}"
-            if s["op"] == "insert"
-            else s["text"]
-            for s in change["spans"]
-        )
-    elif kind == "added":
-        body = "{+" + sentence_text(change, "new") + "+}"
-    elif kind == "removed":
-        body = "[-" + sentence_text(change, "old") + "-]"
-    else:
-        body = sentence_text(change, "new")
-    return f"  * {kind}: {body}"
+    body = "".join(
+        _WDIFF[s["op"]][0] + s["text"] + _WDIFF[s["op"]][1] for s in change_spans(change)
+    )
+    return f"  * {change['kind']}: {body}"
 
 
 def text_body(payload: dict[str, Any], report_link: str | None = None) -> str:
@@ -106,14 +96,7 @@ def html_body(payload: dict[str, Any], report_link: str | None = None) -> str:
     for _tid, label, changes in by_topic(diff):
         parts.append(f'<h3 style="margin:14px 0 4px">{escape(label)} ({len(changes)})</h3><ul>')
         for change in changes:
-            if change.get("spans"):
-                body = spans_html(change["spans"], del_attrs=DEL_STYLE, ins_attrs=INS_STYLE)
-            elif change["kind"] == "added":
-                body = f"<ins{INS_STYLE}>{escape(sentence_text(change, 'new'))}</ins>"
-            elif change["kind"] == "removed":
-                body = f"<del{DEL_STYLE}>{escape(sentence_text(change, 'old'))}</del>"
-            else:
-                body = escape(sentence_text(change, "new"))
+            body = spans_html(change_spans(change), del_attrs=DEL_STYLE, ins_attrs=INS_STYLE)
             parts.append(f"<li><small>{escape(change['kind'])}</small> {body}</li>")
         parts.append("</ul>")
     if report_link:
@@ -130,24 +113,12 @@ def _slack_escape(text: str) -> str:
 
 
 def _slack_change(change: dict[str, Any]) -> str:
-    if change.get("spans"):
-        out = []
-        for s in change["spans"]:
-            t = _slack_escape(s["text"])
-            out.append(
-                f"~{t.strip()}~"
-                if s["op"] == "delete" and t.strip()
-                else f"*{t.strip()}*"
-                if s["op"] == "insert" and t.strip()
-                else t
-            )
-        body = "".join(out)
-    elif change["kind"] == "added":
-        body = f"*{_slack_escape(sentence_text(change, 'new'))}*"
-    elif change["kind"] == "removed":
-        body = f"~{_slack_escape(sentence_text(change, 'old'))}~"
-    else:
-        body = _slack_escape(sentence_text(change, "new"))
+    out = []
+    for span in change_spans(change):
+        text = _slack_escape(span["text"])
+        mark = {"delete": "~", "insert": "*"}.get(span["op"], "") if text.strip() else ""
+        out.append(f"{mark}{text.strip()}{mark}" if mark else text)
+    body = "".join(out)
     line = f"• _{change['kind']}_ {body}"
     return line if len(line) <= SLACK_MAX_SECTION else line[: SLACK_MAX_SECTION - 2] + "…"
 

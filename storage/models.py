@@ -127,6 +127,14 @@ class DocSketch(Base):
     )
 
 
+class SketchHash(Base):
+    """How many documents hold a sketch hash; very common ones are skipped in lookups."""
+
+    __tablename__ = "sketch_hashes"
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    df: Mapped[int] = mapped_column(Integer)
+
+
 class Check(Base):
     """One fetch attempt of one URL, with its outcome."""
 

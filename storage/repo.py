@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,7 @@ from storage.models import (
     DocSketch,
     Document,
     SeriesRow,
+    SketchHash,
     Snapshot,
     SourceRow,
     Version,
@@ -270,14 +271,59 @@ def series_predecessor(session: Session, doc: Document) -> Document | None:
 # ---- predecessor index ---------------------------------------------------------------------
 
 
+MAX_POSTINGS = 200  # per hash, only the most recent documents are kept: bounded lookups
+
+
 def save_sketch(session: Session, document_id: int, hashes: Sequence[int]) -> None:
-    session.execute(delete(DocSketch).where(DocSketch.document_id == document_id))
-    if hashes:
+    """Index a document's sketch (once per document).
+
+    Each hash keeps postings for its MAX_POSTINGS most recent documents only: template text
+    shared by a whole site would otherwise make every lookup read the whole archive, and a
+    predecessor is a recent document anyway.
+    """
+    old = list(
         session.execute(
-            _insert(session, DocSketch)
-            .values([{"hash": h, "document_id": document_id} for h in hashes])
-            .on_conflict_do_nothing()
+            select(DocSketch.hash).where(DocSketch.document_id == document_id)
+        ).scalars()
+    )
+    if old:
+        session.execute(delete(DocSketch).where(DocSketch.document_id == document_id))
+        session.execute(
+            update(SketchHash).where(SketchHash.hash.in_(old)).values(df=SketchHash.df - 1)
         )
+    if not hashes:
+        return
+    unique = sorted(set(hashes))
+    session.execute(
+        _insert(session, DocSketch).values(
+            [{"hash": h, "document_id": document_id} for h in unique]
+        )
+    )
+    stmt = _insert(session, SketchHash).values([{"hash": h, "df": 1} for h in unique])
+    session.execute(
+        stmt.on_conflict_do_update(index_elements=["hash"], set_={"df": SketchHash.df + 1})
+    )
+    full = list(
+        session.execute(
+            select(SketchHash.hash).where(SketchHash.hash.in_(unique), SketchHash.df > MAX_POSTINGS)
+        ).scalars()
+    )
+    if full:
+        rank = (
+            func.row_number()
+            .over(partition_by=DocSketch.hash, order_by=DocSketch.document_id.desc())
+            .label("rank")
+        )
+        ranked = (
+            select(DocSketch.hash, DocSketch.document_id, rank)
+            .where(DocSketch.hash.in_(full))
+            .subquery()
+        )
+        stale = select(ranked.c.hash, ranked.c.document_id).where(ranked.c.rank > MAX_POSTINGS)
+        session.execute(
+            delete(DocSketch).where(tuple_(DocSketch.hash, DocSketch.document_id).in_(stale))
+        )
+        session.execute(update(SketchHash).where(SketchHash.hash.in_(full)).values(df=MAX_POSTINGS))
 
 
 def sketch_candidates(
@@ -289,7 +335,11 @@ def sketch_candidates(
     lang: str | None,
     limit: int = 20,
 ) -> list[tuple[int, date | None, int, str]]:
-    """(document id, published, shared hashes, title) of the documents sharing most hashes."""
+    """(document id, published, shared hashes, title) of the documents sharing most hashes.
+
+    Each hash has at most MAX_POSTINGS postings, so a lookup reads at most
+    len(hashes) * MAX_POSTINGS rows, whatever the size of the archive.
+    """
     if not hashes:
         return []
     shared = func.count(DocSketch.hash).label("shared")

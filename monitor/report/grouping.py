@@ -35,6 +35,18 @@ def sentence_text(change: dict[str, Any], side: str) -> str:
     return sep.join(s["text"] for s in change[side])
 
 
+def change_spans(change: dict[str, Any]) -> list[dict[str, str]]:
+    """What every renderer shows for a change, as spans: the redline of a changed or cosmetic
+    change, all-insert for an added sentence, all-delete for a removed one, plain for a move."""
+    if change.get("spans"):
+        return list(change["spans"])
+    if change["kind"] == "added":
+        return [{"op": "insert", "text": sentence_text(change, "new")}]
+    if change["kind"] == "removed":
+        return [{"op": "delete", "text": sentence_text(change, "old")}]
+    return [{"op": "equal", "text": sentence_text(change, "new")}]
+
+
 def result_lang(change: dict[str, Any]) -> str:
     texts = "".join(s["text"] for s in change["old"] + change["new"])[:50]
     return "ja" if any("\u3040" <= ch <= "\u9fff" for ch in texts) else "en"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from monitor.report.grouping import by_topic, cosmetic, headline, sentence_text
+from monitor.report.grouping import by_topic, change_spans, cosmetic, headline
 
 CSS = """
 body{font:15px/1.7 system-ui,"Hiragino Sans","Noto Sans CJK JP",sans-serif;margin:0;color:#1d2329;background:#fafafa}
@@ -58,16 +58,12 @@ def spans_html(
 def _change(change: dict[str, Any]) -> str:
     kind = change["kind"]
     label = kind + (" · moved" if change["moved"] and kind != "moved" else "")
-    old_t, new_t = escape(sentence_text(change, "old")), escape(sentence_text(change, "new"))
-    if change.get("spans"):
-        inline = spans_html(change["spans"])
-        left, right = spans_html(change["spans"], "delete"), spans_html(change["spans"], "insert")
-    elif kind == "added":
-        inline, left, right = f"<ins>{new_t}</ins>", "", f"<ins>{new_t}</ins>"
-    elif kind == "removed":
-        inline, left, right = f"<del>{old_t}</del>", f"<del>{old_t}</del>", ""
+    spans = change_spans(change)
+    inline = spans_html(spans)
+    if kind == "moved":  # the same words on both sides
+        left = right = inline
     else:
-        inline, left, right = new_t, old_t, new_t
+        left, right = spans_html(spans, "delete"), spans_html(spans, "insert")
     topics = " ".join(escape(t) for t in change["topics"])
     return (
         f'<div class="change" data-topics="{topics}"><span class="kind k-{escape(kind)}">{escape(label)}</span>'

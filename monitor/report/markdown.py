@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from monitor.report.grouping import by_topic, cosmetic, headline, sentence_text
+from monitor.report.grouping import by_topic, change_spans, cosmetic, headline
 
 
 def _md_escape(text: str) -> str:
@@ -26,15 +26,7 @@ def spans_md(spans: list[dict[str, str]]) -> str:
 
 def change_md(change: dict[str, Any]) -> str:
     kind = change["kind"] + (" (moved)" if change["moved"] and change["kind"] != "moved" else "")
-    if change.get("spans"):
-        body = spans_md(change["spans"])
-    elif change["kind"] == "added":
-        body = f"**{_md_escape(sentence_text(change, 'new'))}**"
-    elif change["kind"] == "removed":
-        body = f"~~{_md_escape(sentence_text(change, 'old'))}~~"
-    else:
-        body = _md_escape(sentence_text(change, "new"))
-    return f"- *{kind}*: {body}"
+    return f"- *{kind}*: {spans_md(change_spans(change))}"
 
 
 def render(result: dict[str, Any]) -> str:

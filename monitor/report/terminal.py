@@ -6,7 +6,7 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from monitor.report.grouping import by_topic, cosmetic, headline, sentence_text
+from monitor.report.grouping import by_topic, change_spans, cosmetic, headline
 
 STYLES = {"delete": "bold red strike", "insert": "bold green underline", "equal": ""}
 # Without colour, edits are marked the way wdiff does: [-deleted-] {+inserted+}.
@@ -24,15 +24,8 @@ def _piece(text: Text, op: str, value: str, color: bool) -> None:
 def change_text(change: dict[str, Any], color: bool = True) -> Text:
     kind = change["kind"] + (" (moved)" if change["moved"] and change["kind"] != "moved" else "")
     text = Text(f"  [{kind}] ", style="dim")
-    if change.get("spans"):
-        for span in change["spans"]:
-            _piece(text, span["op"], span["text"], color)
-    elif change["kind"] == "added":
-        _piece(text, "insert", sentence_text(change, "new"), color)
-    elif change["kind"] == "removed":
-        _piece(text, "delete", sentence_text(change, "old"), color)
-    else:
-        text.append(sentence_text(change, "new"))
+    for span in change_spans(change):
+        _piece(text, span["op"], span["text"], color)
     return text
 
 
