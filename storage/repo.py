@@ -272,6 +272,7 @@ def series_predecessor(session: Session, doc: Document) -> Document | None:
 
 
 MAX_POSTINGS = 200  # per hash, only the most recent documents are kept: bounded lookups
+PRUNE_SLACK = 50  # prune a hash's postings in batches, not on every insert
 
 
 def save_sketch(session: Session, document_id: int, hashes: Sequence[int]) -> None:
@@ -305,7 +306,9 @@ def save_sketch(session: Session, document_id: int, hashes: Sequence[int]) -> No
     )
     full = list(
         session.execute(
-            select(SketchHash.hash).where(SketchHash.hash.in_(unique), SketchHash.df > MAX_POSTINGS)
+            select(SketchHash.hash).where(
+                SketchHash.hash.in_(unique), SketchHash.df > MAX_POSTINGS + PRUNE_SLACK
+            )
         ).scalars()
     )
     if full:
@@ -337,8 +340,8 @@ def sketch_candidates(
 ) -> list[tuple[int, date | None, int, str]]:
     """(document id, published, shared hashes, title) of the documents sharing most hashes.
 
-    Each hash has at most MAX_POSTINGS postings, so a lookup reads at most
-    len(hashes) * MAX_POSTINGS rows, whatever the size of the archive.
+    Each hash has at most MAX_POSTINGS + PRUNE_SLACK postings, so a lookup reads a bounded
+    number of rows, whatever the size of the archive.
     """
     if not hashes:
         return []
