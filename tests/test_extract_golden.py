@@ -96,3 +96,11 @@ def test_golden_files_are_current() -> None:
     spec.loader.exec_module(module)
     for name, (body, _absent) in module.pages().items():
         assert (GOLDEN / f"{name}.html").read_bytes() == body, name
+
+
+def test_pdf_that_takes_too_long_is_stopped() -> None:
+    from monitor.extract.pdf import pdf_text
+
+    pages = [f"第{i}段落。三か国の政府が相互に迅速な形で協議することにコミットする。" * 20 for i in range(400)]
+    with pytest.raises(ExtractError, match=r"^slow\.pdf: PDF not read within 0\.2 s$"):
+        pdf_text(make_pdf(pages), ref="slow.pdf", timeout=0.2)

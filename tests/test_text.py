@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor.extract.dates import find_date
 from monitor.text.normalise import fold, squash
@@ -43,3 +45,23 @@ def test_dates(text: str, iso: str) -> None:
 
 def test_no_date_in_plain_text() -> None:
     assert find_date("閣僚は会談した。 The ministers met.") is None
+
+
+TEXT = st.text(alphabet=st.sampled_from(list("閣僚は台湾。！？「」（）The U.S. met. Mr. A! ok? 1.\n ")), max_size=200)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT)
+def test_segmentation_loses_no_text(text: str) -> None:
+    """Sentences are pieces of the squashed text, in order, with nothing lost but spaces."""
+    pieces = split_sentences(text)
+    assert all(p and p == p.strip() for p in pieces)
+    joined = "".join(pieces).replace(" ", "")
+    assert joined == squash(text).replace(" ", "")
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXT)
+def test_fold_is_idempotent_and_squash_is_stable(text: str) -> None:
+    assert fold(fold(text)) == fold(text)
+    assert squash(squash(text)) == squash(text)
