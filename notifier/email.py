@@ -45,7 +45,7 @@ class EmailSender(Sender):
             self.channel.secret(smtp.username_env),
             self.channel.secret(smtp.password_env),
         )
-        context = ssl.create_default_context()
+        context = ssl.create_default_context(cafile=smtp.ca_file)
         client: smtplib.SMTP
         if smtp.ssl:
             client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)

@@ -326,3 +326,59 @@ def test_notify_test_command(smtp: Any, tmp_path: Path) -> None:
     assert sink.messages[0]["Subject"] == "[stmon] test alert for channel mail"
     missing = CliRunner().invoke(main, ["notify-test", "nope", "--config", str(cfg)])
     assert missing.exit_code == 2 and "no channel 'nope'" in missing.output
+
+
+def self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def test_email_over_starttls_with_login(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ssl
+
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    from monitor.config.model import parse_config
+    from notifier.base import Outgoing
+    from notifier.email import EmailSender
+
+    cert, key = self_signed(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        ok = isinstance(auth_data, LoginPassword) and auth_data.password == b"s3cret"
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=ok)
+
+    sink = Sink()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(sink, hostname="127.0.0.1", port=port, tls_context=server_tls, require_starttls=True,
+                            authenticator=authenticator, auth_require_tls=True)
+    controller.start()
+    try:
+        monkeypatch.setenv("STMON_TEST_USER", "alerts")
+        monkeypatch.setenv("STMON_TEST_PASS", "s3cret")
+        config = parse_config(
+            f"channels:\n  - {{id: m, kind: email, to: [a@example.org], smtp: {{host: 127.0.0.1, port: {port},"
+            f" starttls: true, username_env: STMON_TEST_USER, password_env: STMON_TEST_PASS, ca_file: '{cert}'}}}}\n")
+        asyncio.run(EmailSender(config.channels[0]).send(Outgoing("m:test:1", {"reason": "test", "channel": "m"})))
+        assert logins == [(b"alerts", b"s3cret")]
+        assert sink.messages[0]["Message-ID"] == "<m.test.1@statement-monitor>"
+        # Without the CA the certificate is refused: nothing is sent in the clear.
+        plain = parse_config(
+            f"channels:\n  - {{id: m, kind: email, to: [a@example.org], smtp: {{host: 127.0.0.1, port: {port},"
+            " starttls: true}}\n")
+        from monitor._exceptions import NotifyError
+
+        with pytest.raises(NotifyError, match=r"CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
+            asyncio.run(EmailSender(plain.channels[0]).send(Outgoing("m:test:2", {"reason": "test", "channel": "m"})))
+        assert len(sink.messages) == 1
+    finally:
+        controller.stop()

@@ -85,6 +85,7 @@ class Smtp:
     username_env: str | None = None
     password_env: str | None = None
     timeout: float = 30.0
+    ca_file: str | None = None
 
 
 @dataclass(frozen=True)

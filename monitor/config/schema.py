@@ -154,6 +154,11 @@ SMTP = Schema(
         Key("username_env", "env", "Environment variable holding the user name."),
         Key("password_env", "env", "Environment variable holding the password."),
         Key("timeout", "duration", "Connection timeout.", default="30s"),
+        Key(
+            "ca_file",
+            "str",
+            "CA certificates (PEM) to trust instead of the system's, for a private CA.",
+        ),
     ),
 )
 
