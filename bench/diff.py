@@ -114,6 +114,11 @@ def main() -> None:
     ny_text = seed("001")
     ny = extract_text(ny_text[ny_text.index("ニューヨーク市における"):ny_text.index("(以上)")])[0]
     pair_report("Japanese pair: Brussels → New York joint statement", brussels, ny, topics, 50)
+    vfm = extract_text(seed("004"))[0]
+    both = Statement(brussels.title, brussels.date, "ja", brussels.units + vfm.units)
+    page = extract_text(ny_text)[0]
+    pair_report("Japanese pair of about 4,000 characters: Brussels statement + vice-ministerial overview"
+                " → New York page (overview + statement)", both, page, topics, 50)
     g7 = [extract_text(p.read_text(encoding="utf-8"))[0]
           for p in sorted((FIX / "whitehouse/docs").glob("g7-summit-communique__202[34]*.txt"))]
     pair_report("G7 summit communiqué 2023 → 2024", g7[0], g7[1], topics, 5)

@@ -382,3 +382,29 @@ def test_email_over_starttls_with_login(tmp_path: Path, monkeypatch: pytest.Monk
         assert len(sink.messages) == 1
     finally:
         controller.stop()
+
+
+def test_email_over_implicit_tls(tmp_path: Path) -> None:
+    import ssl
+
+    from monitor.config.model import parse_config
+    from notifier.base import Outgoing
+    from notifier.email import EmailSender
+
+    cert, key = self_signed(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    sink = Sink()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(sink, hostname="127.0.0.1", port=port, ssl_context=server_tls)
+    controller.start()
+    try:
+        config = parse_config(
+            f"channels:\n  - {{id: m, kind: email, to: [a@example.org], smtp: {{host: 127.0.0.1, port: {port},"
+            f" ssl: true, starttls: false, ca_file: '{cert}'}}}}\n")
+        asyncio.run(EmailSender(config.channels[0]).send(Outgoing("m:test:3", {"reason": "test", "channel": "m"})))
+        assert [m["Subject"] for m in sink.messages] == ["[stmon] test alert for channel m"]
+    finally:
+        controller.stop()
