@@ -21,8 +21,10 @@ fi
 
 if [ -z "${STMON_TEST_PG_URL:-}" ]; then
   step "PostgreSQL (throwaway server on 127.0.0.1)"
-  STMON_TEST_PG_URL=$(scripts/start-postgres.sh)
+  read -r STMON_TEST_PG_URL PG_DIR < <(scripts/start-postgres.sh) || true
+  [ -n "${STMON_TEST_PG_URL:-}" ] || { echo "PostgreSQL did not start (see above)" >&2; exit 1; }
   export STMON_TEST_PG_URL
+  trap 'scripts/stop-postgres.sh "$PG_DIR"' EXIT
 fi
 
 step "ruff"
