@@ -85,6 +85,13 @@ class Monitor:
         self.db = db
         self.fetcher = fetcher
         self.worker = worker
+        # ETag and Last-Modified read ahead for a batch of checks (preload), used once each.
+        self.validators: dict[str, tuple[str | None, str | None]] = {}
+
+    def preload(self, sources: list[Source]) -> None:
+        """Read the validators of many sources in one query before checking them."""
+        with self.db.session() as s:
+            self.validators.update(repo.validators_many(s, [src.url for src in sources]))
 
     # ---- checking sources ------------------------------------------------------------------
 
@@ -117,8 +124,11 @@ class Monitor:
     ) -> tuple[Response | None, str]:
         """Fetch with the server's validators; (None, outcome) for a 304 or identical bytes."""
         assert self.fetcher is not None, "a Monitor that checks sources needs a Fetcher"
-        with self.db.session() as s:
-            etag, last_modified = repo.validators(s, url)
+        if url in self.validators:
+            etag, last_modified = self.validators.pop(url)
+        else:
+            with self.db.session() as s:
+                etag, last_modified = repo.validators(s, url)
         started, t0 = repo.utcnow(), time.perf_counter()
         try:
             resp = await self.fetcher.get(url, etag=etag, last_modified=last_modified)

@@ -120,12 +120,35 @@ def store_snapshot(
 
 
 def touch_snapshot(session: Session, url: str, now: datetime | None = None) -> None:
-    """A 304: the latest snapshot is still current."""
-    latest = session.execute(
-        select(Snapshot).where(Snapshot.url == url).order_by(Snapshot.last_fetched.desc()).limit(1)
-    ).scalar_one_or_none()
-    if latest is not None:
-        latest.last_fetched = now or utcnow()
+    """A 304: the latest snapshot is still current (one UPDATE, no round trip)."""
+    latest = (
+        select(Snapshot.id)
+        .where(Snapshot.url == url)
+        .order_by(Snapshot.last_fetched.desc(), Snapshot.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    session.execute(
+        update(Snapshot).where(Snapshot.id == latest).values(last_fetched=now or utcnow())
+    )
+
+
+def validators_many(
+    session: Session, urls: Sequence[str]
+) -> dict[str, tuple[str | None, str | None]]:
+    """The latest ETag and Last-Modified of many URLs, in one query."""
+    if not urls:
+        return {}
+    rows = session.execute(
+        select(
+            Snapshot.url, Snapshot.etag, Snapshot.last_modified, Snapshot.last_fetched, Snapshot.id
+        ).where(Snapshot.url.in_(list(urls)))
+    ).all()
+    latest: dict[str, tuple[Any, ...]] = {}
+    for url, etag, modified, fetched, sid in rows:
+        if url not in latest or (fetched, sid) > latest[url][2:]:
+            latest[url] = (etag, modified, fetched, sid)
+    return {url: (v[0], v[1]) for url, v in latest.items()}
 
 
 def latest_sha(session: Session, url: str) -> str | None:
@@ -489,22 +512,25 @@ def claim_due_sources(
 def finish_source(
     session: Session, source_id: str, owner: str, *, next_due: datetime, ok: bool, now: datetime
 ) -> int:
-    """Release the lease, set the next due time; returns the consecutive failure count."""
-    row = session.get(
-        SourceRow, source_id, with_for_update=session.get_bind().dialect.name == "postgresql"
-    )
-    if row is None:
-        return 0
-    if row.lease_owner == owner:
-        row.lease_owner, row.lease_expires = None, None
-    row.next_due = next_due
-    row.last_check = now
+    """Release the lease, set the next due time; returns the consecutive failure count.
+    One UPDATE … RETURNING: the row lock it takes serialises concurrent finishes."""
+    values: dict[str, Any] = {"next_due": next_due, "last_check": now}
     if ok:
-        row.consecutive_failures = 0
-        row.last_success = now
+        values.update(consecutive_failures=0, last_success=now)
     else:
-        row.consecutive_failures += 1
-    return row.consecutive_failures
+        values["consecutive_failures"] = SourceRow.consecutive_failures + 1
+    failures = session.execute(
+        update(SourceRow)
+        .where(SourceRow.id == source_id)
+        .values(**values)
+        .returning(SourceRow.consecutive_failures)
+    ).scalar_one_or_none()
+    session.execute(
+        update(SourceRow)
+        .where(SourceRow.id == source_id, SourceRow.lease_owner == owner)
+        .values(lease_owner=None, lease_expires=None)
+    )
+    return int(failures or 0)
 
 
 def set_initial_due(session: Session, source_id: str, due: datetime) -> None:

@@ -114,6 +114,8 @@ class Daemon:
             ids = repo.claim_due_sources(
                 s, self.worker, repo.utcnow(), self.lease, free, only=list(self.sources)
             )
+        if ids:
+            self.monitor.preload([self.sources[sid] for sid in ids])
         for source_id in ids:
             task = asyncio.create_task(self._check(self.sources[source_id]))
             self.inflight[source_id] = task
@@ -197,6 +199,7 @@ class Daemon:
         """Check every enabled source once, now, then deliver alerts."""
         with self.db.session() as s:
             repo.sync_sources(s, self.config.sources)
+        self.monitor.preload(list(self.sources.values()))
         try:
             reports = await asyncio.gather(
                 *(
