@@ -120,3 +120,14 @@ def test_checks_are_recorded(db: Database) -> None:
     with db.session() as s:
         check = s.execute(select(Check)).scalar_one()
     assert (check.outcome, check.status) == ("error", 500)
+
+
+def test_migrations_match_the_models(db: Database) -> None:
+    """The schema Alembic builds is the one the models describe (no forgotten migration)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from storage.models import Base
+
+    with db.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
