@@ -25,7 +25,12 @@ END_MARK = re.compile(
     r"^\s*(?:[(（]\s*(?:以上|了)\s*[)）]|end text|###|-\s*end\s*-)\s*$", re.IGNORECASE
 )
 TRAILING_END = re.compile(r"\s*[(（]\s*(?:以上|了)\s*[)）]\s*$")
-CREDIT = re.compile(r"^\s*(写真|画像|出典|photo|image|credit)s?\s*[:：]", re.IGNORECASE)
+CREDIT = re.compile(
+    r"^\s*(写真|画像|出典|photo|image|credit|foto|bild|quelle|source)s?\s*[:：©]"
+    r"|(getty images|reuters|afp|dpa|imago|shutterstock|istock)\s*\)?\s*$"
+    r"|^\s*(advertisement|anzeige|werbung|publicité|sponsored|広告)\s*$",
+    re.IGNORECASE,
+)
 SENTENCE_ENDS = tuple("。．.！？!?」』”“‘’»«…\"':：")
 DATE_META = (
     "article:published_time",
