@@ -145,8 +145,15 @@ def fold(text: str) -> str:
     """Cosmetic-level normalisation: width, variants, quotes, dashes and punctuation forms."""
     # Squash before and after: layout spaces between full-width characters must go before
     # NFKC turns those characters into ASCII ones that keep their spaces.
-    text = unicodedata.normalize("NFKC", squash(text)).translate(_FOLD_TABLE)
-    return squash(text).casefold()
+    return fold_squashed(squash(text))
+
+
+def fold_squashed(text: str) -> str:
+    """``fold`` of text that is already squashed (saves the first pass)."""
+    text = unicodedata.normalize("NFKC", text).translate(_FOLD_TABLE)
+    if _SPACES.search(text):  # NFKC can make spaces (full-width space, compatibility forms)
+        text = squash(text)
+    return text.casefold()
 
 
 def fold_char(ch: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from monitor.text.normalise import count_cjk, fold, squash
+from monitor.text.normalise import count_cjk, fold_squashed, squash
 
 JA_ENDS = "。！？!?"
 OPENERS = "「『（(【〔［[｛{〈《"
@@ -159,5 +159,5 @@ def segment(units: list[tuple[str, str]]) -> list[Sentence]:
         pieces = [squash(text)] if kind in ("heading", "item") else split_sentences(text)
         for piece in pieces:
             if piece:
-                sentences.append(Sentence(len(sentences), piece, para, kind, fold(piece)))
+                sentences.append(Sentence(len(sentences), piece, para, kind, fold_squashed(piece)))
     return sentences
