@@ -32,7 +32,7 @@ MAX_GROUP = 3  # largest n in an n:1 or 1:n merge/split
 SEED_THRESHOLD = 0.35  # a pair this alike may be part of a merge or split; blocks grow from it
 MIN_SHARED = 0.15  # share of n-grams two sentences must have in common to be compared at all
 COMMON_GRAM = 50  # n-grams in more sentences than this say nothing about likeness
-BRUTE_FORCE_PAIRS = 2_500  # gaps with fewer sentence pairs than this are scored pair by pair
+BRUTE_FORCE_PAIRS = 400  # gaps with fewer sentence pairs than this are scored pair by pair
 
 
 @dataclass
