@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -139,7 +138,3 @@ def test_diff_mirrors(a: Statement, b: Statement) -> None:
     assert forward["added"] == backward["removed"] and forward["removed"] == backward["added"]
     assert forward["changed"] == backward["changed"]
     assert forward["moved"] == backward["moved"] and forward["cosmetic"] == backward["cosmetic"]
-
-
-def test_nfkc_is_what_width_folding_means() -> None:
-    assert unicodedata.normalize("NFKC", "ＡＢＣ") == "ABC"
