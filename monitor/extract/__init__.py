@@ -28,6 +28,7 @@ from monitor.extract.html import (
 from monitor.extract.pdf import pdf_text
 from monitor.extract.plain import text_to_units
 from monitor.extract.sniff import sniff
+from monitor.text.normalise import squash
 from monitor.text.segment import is_japanese
 
 BEGIN_TEXT = re.compile(r"^\s*begin text\s*:?\s*$", re.IGNORECASE)
@@ -105,7 +106,7 @@ def extract_html(
     title = find_title(tree, rules)
     units, nearby = extract_units(tree, rules)
     # A leading copy of the title is not part of the body.
-    if units and title and units[0].text == title:
+    if units and title and units[0].text == squash(title):
         units = units[1:]
     when = find_page_date(tree, rules, nearby)
     return _statements(title, when, units, lang)

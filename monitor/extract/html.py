@@ -19,7 +19,7 @@ from monitor.config.model import ExtractRules
 from monitor.document import Unit
 from monitor.extract.blocks import HEADINGS, Block, flatten
 from monitor.extract.dates import find_date, parse_iso
-from monitor.text.normalise import count_cjk, squash
+from monitor.text.normalise import collapse_spaces, count_cjk, squash
 
 END_MARK = re.compile(
     r"^\s*(?:[(（]\s*(?:以上|了)\s*[)）]|end text|###|-\s*end\s*-)\s*$", re.IGNORECASE
@@ -180,20 +180,21 @@ def _meta(tree: Any, names: tuple[str, ...]) -> str | None:
 
 
 def find_title(tree: Any, rules: ExtractRules | None) -> str:
+    """The title as marked up; its spaces are kept (「日米韓次官協議 北朝鮮…」), only collapsed."""
     if rules and rules.title:
         node = tree.css_first(rules.title)
         if node is not None and node.text(strip=True):
-            return squash(node.text())
+            return collapse_spaces(node.text())
     og = _meta(tree, ("og:title", "twitter:title", "dc.title"))
     for node in tree.css("h1"):
-        text = squash(node.text())
+        text = collapse_spaces(node.text())
         if text:
             return text
     if og:
-        return squash(og)
+        return collapse_spaces(og)
     title = tree.css_first("title")
     if title is not None:
-        return re.split(r"\s+[|｜–—-]\s+|｜|\|", squash(title.text()))[0]
+        return re.split(r"\s+[|｜–—-]\s+|｜|\|", collapse_spaces(title.text()))[0]
     return ""
 
 

@@ -141,6 +141,12 @@ def squash(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def collapse_spaces(text: str) -> str:
+    """Runs of white space to one space: for marked-up text such as titles, where a space
+    between Japanese words is meant, not left by a PDF."""
+    return _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
+
+
 def fold(text: str) -> str:
     """Cosmetic-level normalisation: width, variants, quotes, dashes and punctuation forms."""
     # Squash before and after: layout spaces between full-width characters must go before
