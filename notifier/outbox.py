@@ -16,6 +16,8 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import update
+
 from monitor._exceptions import NotifyError
 from monitor.config.model import Channel, Config
 from monitor.report.html import render as render_html
@@ -134,7 +136,23 @@ class Outbox:
                 out[diff_id] = render_html(row.result)
         return out
 
+    def _renew(self, ids: list[int]) -> bool:
+        """Extend our lease on these alerts just before sending; False if another worker took
+        any of them meanwhile (a slow batch outlived its lease), so nothing is sent twice."""
+        now = repo.utcnow()
+        with self.db.session() as s:
+            renewed = s.execute(
+                update(Alert)
+                .where(
+                    Alert.id.in_(ids), Alert.lease_owner == self.worker, Alert.status == "pending"
+                )
+                .values(lease_expires=now + self.lease)
+            ).rowcount
+        return bool(renewed == len(ids))
+
     async def _send(self, sender: Sender, ids: list[int], message: Outgoing) -> int:
+        if not self._renew(ids):
+            return 0
         try:
             await sender.send(message)
         except NotifyError as exc:

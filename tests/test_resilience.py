@@ -74,6 +74,14 @@ def test_three_daemons_share_200_sources_and_survive_a_kill(server: LocalServer,
     started = time.time()
     procs = [daemon(cfg, db_url, f"w{k}", server.url("/hook")) for k in range(3)]
     try:
+        run_and_check(db, procs, n, started, delivered)
+    finally:
+        db.close()
+
+
+def run_and_check(db: Database, procs: list[subprocess.Popen[bytes]], n: int, started: float,
+                  delivered: list[str]) -> None:
+    try:
         assert wait_for(lambda: count(db, select(func.count()).select_from(Check)) >= 50, 60)
         procs[0].send_signal(signal.SIGKILL)  # mid-cycle: it holds leases on sources in flight
         procs[0].wait()
@@ -98,7 +106,6 @@ def test_three_daemons_share_200_sources_and_survive_a_kill(server: LocalServer,
     keys = {k for k, _ in alerts}
     assert set(delivered) == keys
     assert len(delivered) - len(set(delivered)) <= 1  # at most one re-sent after the kill
-    db.close()
 
 
 def test_crash_loop_20_kills_lose_nothing(server: LocalServer, tmp_path: Path) -> None:
@@ -112,6 +119,13 @@ def test_crash_loop_20_kills_lose_nothing(server: LocalServer, tmp_path: Path) -
     server.on_post = lambda path, body, headers: Route(b"ok")
     rng = random.Random(20)
     db = Database(db_url)
+    try:
+        crash_loop(db, db_url, cfg, server, n, rng)
+    finally:
+        db.close()
+
+
+def crash_loop(db: Database, db_url: str, cfg: Path, server: LocalServer, n: int, rng: random.Random) -> None:
     seen: set[int] = set()
     for edition in range(20):
         for i in range(n):
@@ -145,4 +159,3 @@ def test_crash_loop_20_kills_lose_nothing(server: LocalServer, tmp_path: Path) -
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
-    db.close()
