@@ -147,8 +147,9 @@ class Outbox:
                     Alert.id.in_(ids), Alert.lease_owner == self.worker, Alert.status == "pending"
                 )
                 .values(lease_expires=now + self.lease)
-            ).rowcount
-        return bool(renewed == len(ids))
+                .returning(Alert.id)
+            ).all()
+        return len(renewed) == len(ids)
 
     async def _send(self, sender: Sender, ids: list[int], message: Outgoing) -> int:
         if not self._renew(ids):
