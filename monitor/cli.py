@@ -47,7 +47,7 @@ def db_option(f: F) -> F:
     )(f)
 
 
-def format_option(*choices: str, default: str) -> Callable[[F], F]:
+def format_option(*choices: str, default: str, help: str = "Output format.") -> Callable[[F], F]:
     def decorate(f: F) -> F:
         return click.option(
             "--format",
@@ -55,10 +55,19 @@ def format_option(*choices: str, default: str) -> Callable[[F], F]:
             type=click.Choice(choices),
             default=default,
             show_default=True,
-            help="Output format.",
+            help=help,
         )(f)
 
     return decorate
+
+
+def _reporter_help() -> str:
+    from monitor.report import describe
+
+    return "Output format: " + "; ".join(f"{name}: {doc}" for name, doc in describe().items())
+
+
+_REPORTER_HELP = _reporter_help()
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -282,7 +291,7 @@ async def _load_one(monitor: Any, ref: str, source: Any) -> Any:
 @main.command()
 @click.argument("old")
 @click.argument("new")
-@format_option("terminal", "html", "md", "json", default="terminal")
+@format_option("terminal", "html", "md", "json", default="terminal", help=_REPORTER_HELP)
 @click.option(
     "--topics",
     "topics_file",

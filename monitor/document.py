@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 UNIT_KINDS = ("heading", "paragraph", "item")
@@ -30,7 +30,6 @@ class Statement:
     lang: str
     units: tuple[Unit, ...]
     part: str = ""
-    meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def paragraphs(self) -> list[str]:

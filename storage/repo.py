@@ -533,17 +533,6 @@ def finish_source(
     return int(failures or 0)
 
 
-def set_initial_due(session: Session, source_id: str, due: datetime) -> None:
-    session.execute(
-        update(SourceRow)
-        .where(SourceRow.id == source_id, SourceRow.next_due.is_(None))
-        .values(next_due=due)
-    )
-
-
-# ---- alerts outbox ---------------------------------------------------------------------------
-
-
 def enqueue_alert(
     session: Session,
     *,
@@ -587,11 +576,3 @@ def claim_alerts(
     for alert in alerts:
         alert.lease_owner, alert.lease_expires = owner, now + lease
     return alerts
-
-
-def pending_count(session: Session) -> int:
-    return int(
-        session.execute(
-            select(func.count()).select_from(Alert).where(Alert.status == "pending")
-        ).scalar_one()
-    )

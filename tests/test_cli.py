@@ -90,3 +90,12 @@ def test_extract_jsonl_and_history(tmp_path) -> None:
     db = f"sqlite:///{tmp_path / 'h.sqlite3'}"
     empty = CliRunner().invoke(main, ["history", "--db", db, "--format", "json"])
     assert empty.exit_code == 0 and json.loads(empty.output) == []
+
+
+def test_diff_help_documents_every_reporter_from_its_docstring() -> None:
+    from monitor.report import REPORTERS
+
+    text = " ".join(CliRunner().invoke(main, ["diff", "--help"]).output.split())
+    for name, fn in REPORTERS.items():
+        first = " ".join((fn.__doc__ or "").split(".")[0].split())
+        assert f"{name}: {first}" in text

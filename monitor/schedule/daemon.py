@@ -92,7 +92,6 @@ class Daemon:
         self.sources = {s.id: s for s in config.sources if s.enabled}
         self.inflight: dict[str, asyncio.Task[None]] = {}
         self.stopping = asyncio.Event()
-        self.checks_done = 0
 
     def prepare(self) -> None:
         """Register sources and spread overdue ones, so a restart is not a thundering herd."""
@@ -126,7 +125,6 @@ class Daemon:
 
     async def _check(self, source: Source) -> None:
         await self.monitor.check_source(source, self._finisher(source))
-        self.checks_done += 1
 
     def _finisher(self, source: Source) -> Callable[[Session, bool, str | None], None]:
         """Release the lease and set the next due time in the transaction that ends the check."""
