@@ -14,14 +14,16 @@
 
 from __future__ import annotations
 
-import functools
+import itertools
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
-from monitor.text.normalise import is_cjk
+from monitor.text.normalise import CJK_RUN
 from monitor.text.segment import Sentence
 
 _WORD = re.compile(r"\w+")
@@ -32,7 +34,7 @@ MAX_GROUP = 3  # largest n in an n:1 or 1:n merge/split
 SEED_THRESHOLD = 0.35  # a pair this alike may be part of a merge or split; blocks grow from it
 MIN_SHARED = 0.15  # share of n-grams two sentences must have in common to be compared at all
 COMMON_GRAM = 50  # n-grams in more sentences than this say nothing about likeness
-BRUTE_FORCE_PAIRS = 400  # gaps with fewer sentence pairs than this are scored pair by pair
+BRUTE_FORCE_PAIRS = 1000  # gaps with fewer sentence pairs than this are scored pair by pair
 
 
 @dataclass
@@ -49,18 +51,22 @@ def _joined(sents: list[Sentence], idx: list[int]) -> str:
     return "".join(sents[i].folded for i in idx)
 
 
-@functools.lru_cache(maxsize=16_384)
 def _grams(text: str) -> frozenset[str]:
     """Character trigrams for Japanese, word bigrams for English: cheap evidence of likeness."""
-    if any(is_cjk(ch) for ch in text[:40]):
+    if CJK_RUN.search(text, 0, 40):
         compact = text.replace(" ", "")
         return frozenset(compact[k : k + 3] for k in range(max(1, len(compact) - 2)))
     words = _WORD.findall(text)
-    return frozenset(" ".join(words[k : k + 2]) for k in range(max(1, len(words) - 1)))
+    return frozenset(map(" ".join, itertools.pairwise(words))) or frozenset(words)
 
 
 def similar_pairs(
-    old: list[Sentence], new: list[Sentence], a: list[int], b: list[int], cutoff: float
+    old: list[Sentence],
+    new: list[Sentence],
+    a: list[int],
+    b: list[int],
+    cutoff: float,
+    grams: dict[str, frozenset[str]],
 ) -> dict[tuple[int, int], float]:
     """{(i, j): similarity} for sentences of ``a`` and ``b`` at least ``cutoff`` alike.
 
@@ -68,26 +74,30 @@ def similar_pairs(
     follows the number of plausible pairs, not len(a) * len(b).
     """
     if len(a) * len(b) <= BRUTE_FORCE_PAIRS:  # small gaps: scoring every pair in C is cheaper
+        choices = [new[j].folded for j in b]
         return {
-            (i, j): sim
+            (i, b[k]): sim
             for i in a
-            for j in b
-            if (
-                sim := Indel.normalized_similarity(
-                    old[i].folded, new[j].folded, score_cutoff=cutoff
-                )
+            for _, sim, k in process.extract(
+                old[i].folded,
+                choices,
+                scorer=Indel.normalized_similarity,
+                score_cutoff=cutoff,
+                limit=None,
             )
-            >= cutoff
         }
     postings: dict[str, list[int]] = defaultdict(list)
-    grams_b = {j: _grams(new[j].folded) for j in b}
-    for j, grams in grams_b.items():
-        for gram in grams:
+    for text in [old[i].folded for i in a] + [new[j].folded for j in b]:
+        if text not in grams:
+            grams[text] = _grams(text)
+    grams_b = {j: grams[new[j].folded] for j in b}
+    for j, of_j in grams_b.items():
+        for gram in of_j:
             postings[gram].append(j)
     common = max(COMMON_GRAM, len(b) // 4)
     found: dict[tuple[int, int], float] = {}
     for i in a:
-        grams_a = _grams(old[i].folded)
+        grams_a = grams[old[i].folded]
         shared: dict[int, int] = defaultdict(int)
         for gram in grams_a:
             hits = postings.get(gram)
@@ -112,21 +122,61 @@ class _Block:
     score: float
 
 
-def _block_score(old: list[Sentence], new: list[Sentence], oi: list[int], ni: list[int]) -> float:
-    x, y = _joined(old, oi), _joined(new, ni)
-    sim = Indel.normalized_similarity(x, y, score_cutoff=PAIR_THRESHOLD)
-    return (sim - PAIR_THRESHOLD) * (len(x) + len(y)) if sim >= PAIR_THRESHOLD else 0.0
+def _block_scorer(
+    old: list[Sentence],
+    new: list[Sentence],
+    a: list[int],
+    b: list[int],
+    seeds: dict[tuple[int, int], float],
+) -> Callable[[int, int, int, int], float]:
+    """Score of the block a[a0:a1] x b[b0:b1]: (similarity - PAIR_THRESHOLD) * its length,
+    or 0 below the threshold.
+
+    Most candidate blocks are hopeless, and a bound shows it without comparing them: the LCS
+    of joined passages is at most the sum of the LCSs of their sentence pairs, which ``seeds``
+    gives exactly for alike pairs and bounds (SEED_THRESHOLD) for the rest.
+    """
+    len_a = [len(old[i].folded) for i in a]
+    len_b = [len(new[j].folded) for j in b]
+
+    def score(a0: int, a1: int, b0: int, b1: int) -> float:
+        len_x = sum(len_a[a0:a1])
+        len_y = sum(len_b[b0:b1])
+        total = len_x + len_y
+        if a1 - a0 == 1 and b1 - b0 == 1:
+            sim = seeds.get((a[a0], b[b0]), 0.0)
+            return (sim - PAIR_THRESHOLD) * total if sim >= PAIR_THRESHOLD else 0.0
+        twice_lcs = 2 * min(len_x, len_y)
+        pair_sum = 0.0  # bound on twice the LCS: sum over pairs of similarity * length
+        for p in range(a0, a1):
+            for q in range(b0, b1):
+                pair_sum += seeds.get((a[p], b[q]), SEED_THRESHOLD) * (len_a[p] + len_b[q])
+        if min(twice_lcs, pair_sum) < PAIR_THRESHOLD * total:
+            return 0.0
+        sim = Indel.normalized_similarity(
+            _joined(old, a[a0:a1]), _joined(new, b[b0:b1]), score_cutoff=PAIR_THRESHOLD
+        )
+        return (sim - PAIR_THRESHOLD) * total if sim >= PAIR_THRESHOLD else 0.0
+
+    return score
 
 
-def _pair_gap(old: list[Sentence], new: list[Sentence], a: list[int], b: list[int]) -> list[Pair]:
+def _pair_gap(
+    old: list[Sentence],
+    new: list[Sentence],
+    a: list[int],
+    b: list[int],
+    grams: dict[str, frozenset[str]],
+) -> list[Pair]:
     """Pair a gap's sentences 1:1, n:1 or 1:n: candidate blocks around similar pairs, then the
     best-scoring monotone chain of non-overlapping blocks."""
     if not a or not b:
         return [Pair("removed", [i], []) for i in a] + [Pair("added", [], [j]) for j in b]
     pos_a = {i: k for k, i in enumerate(a)}
     pos_b = {j: k for k, j in enumerate(b)}
-    seeds = similar_pairs(old, new, a, b, SEED_THRESHOLD)
+    seeds = similar_pairs(old, new, a, b, SEED_THRESHOLD, grams)
     shapes = {(k, 1) for k in range(1, MAX_GROUP + 1)} | {(1, k) for k in range(1, MAX_GROUP + 1)}
+    score = _block_scorer(old, new, a, b, seeds)
     blocks: dict[tuple[int, int, int, int], float] = {}
     for i, j in seeds:
         pa, pb = pos_a[i], pos_b[j]
@@ -136,7 +186,7 @@ def _pair_gap(old: list[Sentence], new: list[Sentence], a: list[int], b: list[in
                     key = (a0, a0 + di, b0, b0 + dj)
                     if a0 < 0 or b0 < 0 or key[1] > len(a) or key[3] > len(b) or key in blocks:
                         continue
-                    blocks[key] = _block_score(old, new, a[a0 : a0 + di], b[b0 : b0 + dj])
+                    blocks[key] = score(*key)
     chain = _best_chain([_Block(*k, score) for k, score in blocks.items() if score > 0])
     used_a: set[int] = set()
     used_b: set[int] = set()
@@ -249,23 +299,29 @@ def _align(old: list[Sentence], new: list[Sentence]) -> list[Pair]:
                 pairs.append(Pair("moved", [i], [j], moved=True))
 
     leftovers: list[Pair] = []
+    grams: dict[str, frozenset[str]] = {}  # n-grams of each sentence, made once per alignment
     for a, b in gaps:
         ga = [i for i in a if i not in moved_old]
         gb = [j for j in b if j not in moved_new]
-        for pair in _pair_gap(old, new, ga, gb):
+        for pair in _pair_gap(old, new, ga, gb, grams):
             (pairs if pair.kind == "changed" else leftovers).append(pair)
-    pairs.extend(_pair_far_moves(old, new, leftovers))
+    pairs.extend(_pair_far_moves(old, new, leftovers, grams))
     return pairs
 
 
-def _pair_far_moves(old: list[Sentence], new: list[Sentence], leftovers: list[Pair]) -> list[Pair]:
+def _pair_far_moves(
+    old: list[Sentence],
+    new: list[Sentence],
+    leftovers: list[Pair],
+    grams: dict[str, frozenset[str]],
+) -> list[Pair]:
     """Pair what is still unpaired across gaps: most similar pairs first (order-independent, so
     diff(a, b) and diff(b, a) pair the same sentences)."""
     removed = [p.old[0] for p in leftovers if p.kind == "removed"]
     added = [p.new[0] for p in leftovers if p.kind == "added"]
     if not removed or not added:
         return leftovers
-    found = similar_pairs(old, new, removed, added, MOVE_THRESHOLD)
+    found = similar_pairs(old, new, removed, added, MOVE_THRESHOLD, grams)
     candidates = sorted(
         found.items(), key=lambda t: (-t[1], t[0][0] + t[0][1], abs(t[0][0] - t[0][1]))
     )

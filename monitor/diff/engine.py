@@ -22,7 +22,7 @@ from typing import Any
 from monitor.config.model import Topic
 from monitor.diff.align import Pair, align
 from monitor.diff.redline import redline
-from monitor.diff.topics import topic_index
+from monitor.diff.topics import Hit, TopicIndex, topic_index
 from monitor.document import Statement
 from monitor.text.normalise import fold
 from monitor.text.segment import Sentence, segment
@@ -32,17 +32,27 @@ KINDS = ("added", "removed", "changed", "moved", "cosmetic")
 SUBSTANTIVE = ("added", "removed", "changed", "moved")
 
 
-def _contexts(statement: Statement) -> list[str]:
-    """For each unit: its own text plus the heading above it, folded: what topics look at."""
-    out: list[str] = []
-    heading = ""
-    for unit in statement.units:
-        if unit.kind == "heading":
-            heading = unit.text
-            out.append(fold(unit.text))
+def _hits_in_context(
+    index: TopicIndex, sents: list[Sentence], n_units: int
+) -> tuple[list[frozenset[Hit]], list[frozenset[Hit]]]:
+    """Topic hits of each sentence, and of each unit with the heading above it (the context
+    topics look at). A unit's hits are the union of its sentences' hits: terms never span a
+    sentence end, and folding each sentence once is cheaper than folding whole paragraphs."""
+    own = [index.hits(s.folded) for s in sents]
+    units: list[set[Hit]] = [set() for _ in range(n_units)]
+    headings = [False] * n_units
+    for s, hits in zip(sents, own, strict=True):
+        units[s.para].update(hits)
+        headings[s.para] = s.kind == "heading"
+    context: list[frozenset[Hit]] = []
+    heading: frozenset[Hit] = frozenset()
+    for para, unit_hits in enumerate(units):
+        if headings[para]:
+            heading = frozenset(unit_hits)
+            context.append(heading)
         else:
-            out.append(fold(f"{heading}\n{unit.text}"))
-    return out
+            context.append(heading | unit_hits)
+    return own, context
 
 
 def _join(sents: list[Sentence], lang: str) -> str:
@@ -79,8 +89,8 @@ def diff_statements(
     new_s = segment([(u.kind, u.text) for u in new.units])
     topics = tuple(topics)
     index = topic_index(topics)
-    old_ctx = [index.hits(c) for c in _contexts(old)] if topics else []
-    new_ctx = [index.hits(c) for c in _contexts(new)] if topics else []
+    old_hits, old_ctx = _hits_in_context(index, old_s, len(old.units))
+    new_hits, new_ctx = _hits_in_context(index, new_s, len(new.units))
     labels = {t.id: t.label or t.id for t in topics}
 
     pairs = [p for p in align(old_s, new_s) if p.kind != "equal"]
@@ -110,9 +120,9 @@ def diff_statements(
         ids: list[str] = []
         if topics:
             for s in olds:
-                ids += index.tag(index.hits(s.folded), old_ctx[s.para])
+                ids += index.tag(old_hits[s.index], old_ctx[s.para])
             for s in news:
-                ids += index.tag(index.hits(s.folded), new_ctx[s.para])
+                ids += index.tag(new_hits[s.index], new_ctx[s.para])
         change["topics"] = [t.id for t in topics if t.id in ids]
         summary[kind] += 1
         if kind != "cosmetic":

@@ -16,21 +16,16 @@ import re
 
 from rapidfuzz.distance import Indel
 
-from monitor.text.normalise import fold_char, is_cjk
+from monitor.text.normalise import CJK_CLASS, fold_char
 
 Span = dict[str, str]
-_WORD = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+# One Japanese character, or a run of other word characters, or spaces, or one other symbol.
+_TOKEN = re.compile(f"[{CJK_CLASS}]|[^\\W{CJK_CLASS}]+|\\s+|[^\\w\\s]")
 
 
 def tokenize(text: str) -> list[str]:
     """Words, spaces and punctuation for English; single characters for Japanese runs."""
-    out: list[str] = []
-    for tok in _WORD.findall(text):
-        if any(is_cjk(ch) for ch in tok):
-            out.extend(tok)
-        else:
-            out.append(tok)
-    return out
+    return _TOKEN.findall(text)
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -54,14 +49,19 @@ def raw_spans(old: str, new: str) -> list[Span]:
     spans: list[Span] = []
     for op in Indel.opcodes(fa, fb):
         if op.tag == "equal":
+            if a[op.src_start : op.src_end] == b[op.dest_start : op.dest_end]:
+                _push(spans, "equal", "".join(a[op.src_start : op.src_end]))
+                continue
+            run = op.src_start  # start of the current run of tokens equal as written
             for i, j in zip(
                 range(op.src_start, op.src_end), range(op.dest_start, op.dest_end), strict=True
             ):
-                if a[i] == b[j]:
-                    _push(spans, "equal", a[i])
-                else:  # cosmetic difference inside an equal run: show both forms
+                if a[i] != b[j]:  # cosmetic difference inside an equal run: show both forms
+                    _push(spans, "equal", "".join(a[run:i]))
                     _push(spans, "delete", a[i])
                     _push(spans, "insert", b[j])
+                    run = i + 1
+            _push(spans, "equal", "".join(a[run : op.src_end]))
         elif op.tag == "delete":
             _push(spans, "delete", "".join(a[op.src_start : op.src_end]))
         elif op.tag == "insert":
@@ -72,62 +72,44 @@ def raw_spans(old: str, new: str) -> list[Span]:
     return spans
 
 
-def _regroup(spans: list[Span]) -> list[Span]:
-    """Within each run of edits, put all deleted text first and all inserted text after."""
-    out: list[Span] = []
-    dele: list[str] = []
-    ins: list[str] = []
-    for span in spans:
-        if span["op"] == "equal":
-            _push(out, "delete", "".join(dele))
-            _push(out, "insert", "".join(ins))
-            dele, ins = [], []
-            _push(out, "equal", span["text"])
-        elif span["op"] == "delete":
-            dele.append(span["text"])
-        else:
-            ins.append(span["text"])
-    _push(out, "delete", "".join(dele))
-    _push(out, "insert", "".join(ins))
-    return out
-
-
 def semantic_cleanup(spans: list[Span]) -> list[Span]:
-    """Absorb equalities no longer than the edits on both sides (diff-match-patch's rule)."""
-    spans = _regroup(spans)
-    changed = True
-    while changed:
-        changed = False
-        for k, span in enumerate(spans):
-            if span["op"] != "equal" or k == 0 or k == len(spans) - 1:
-                continue
-            before = _edit_sizes(spans, k, -1)
-            after = _edit_sizes(spans, k, 1)
-            size = len(span["text"].strip()) or 0
-            if before and after and size <= max(before) and size <= max(after):
-                spans = _regroup(
-                    [
-                        *spans[:k],
-                        {"op": "delete", "text": span["text"]},
-                        {"op": "insert", "text": span["text"]},
-                        *spans[k + 1 :],
-                    ]
-                )
-                changed = True
+    """Absorb equalities no longer than the edits on both sides (diff-match-patch's rule), and
+    put each run of edits as all its deleted text, then all its inserted text.
+
+    One pass with a stack: absorbing only makes edits longer, so an equality that qualifies
+    stays qualified, and checking the top of the stack whenever an edit grows reaches the same
+    fixed point as rescanning from the start after every merge.
+    """
+    stack: list[list[str]] = []  # ["equal", text] or ["edit", deleted, inserted]
+    for span in spans:
+        op, text = span["op"], span["text"]
+        if op == "equal":
+            if stack and stack[-1][0] == "equal":
+                stack[-1][1] += text
+            else:
+                stack.append(["equal", text])
+            continue
+        if not stack or stack[-1][0] == "equal":
+            stack.append(["edit", "", ""])
+        stack[-1][1 if op == "delete" else 2] += text
+        while len(stack) >= 3 and stack[-2][0] == "equal" and stack[-3][0] == "edit":
+            before, equal, after = stack[-3], stack[-2][1], stack[-1]
+            size = len(equal.strip())
+            if size > max(len(before[1]), len(before[2])) or size > max(
+                len(after[1]), len(after[2])
+            ):
                 break
-    return spans
-
-
-def _edit_sizes(spans: list[Span], k: int, step: int) -> tuple[int, int] | None:
-    dele = ins = 0
-    i = k + step
-    while 0 <= i < len(spans) and spans[i]["op"] != "equal":
-        if spans[i]["op"] == "delete":
-            dele += len(spans[i]["text"])
-        else:
-            ins += len(spans[i]["text"])
-        i += step
-    return (dele, ins) if dele or ins else None
+            stack[-3:] = [["edit", before[1] + equal + after[1], before[2] + equal + after[2]]]
+    out: list[Span] = []
+    for item in stack:
+        if item[0] == "equal":
+            out.append({"op": "equal", "text": item[1]})
+            continue
+        if item[1]:
+            out.append({"op": "delete", "text": item[1]})
+        if item[2]:
+            out.append({"op": "insert", "text": item[2]})
+    return out
 
 
 def redline(old: str, new: str) -> list[Span]:

@@ -105,8 +105,8 @@ SOFT_HYPHEN = "\u00ad"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 
 
-_CJK_CLASS = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-CJK = re.compile(f"[{_CJK_CLASS}]")
+CJK_CLASS = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
 
 
 def is_cjk(ch: str) -> bool:
@@ -122,13 +122,14 @@ def is_cjk(ch: str) -> bool:
 
 
 def count_cjk(text: str) -> int:
-    return len(CJK.findall(text))
+    # Runs, not characters: Japanese text has few runs, so this makes few Python objects.
+    return sum(map(len, CJK_RUN.findall(text)))
 
 
 _SPACE_CLASS = " \t\r\n\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000"
 _SPACES = re.compile(f"[{_SPACE_CLASS}]+")
 # A space between two Japanese characters is layout (a PDF line break, a wrapped line), not text.
-_CJK_GAP = re.compile(f"(?<=[{_CJK_CLASS}])[{_SPACE_CLASS}]+(?=[{_CJK_CLASS}])")
+_CJK_GAP = re.compile(f"(?<=[{CJK_CLASS}])[{_SPACE_CLASS}]+(?=[{CJK_CLASS}])")
 _HYPHEN_BREAK = re.compile(r"([A-Za-z])-\n([a-z])")
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 

@@ -74,9 +74,11 @@ ABBREVIATIONS = {
 _EN_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Sentence:
-    """One comparison unit. ``text`` is as it stands in the document (squashed)."""
+    """One comparison unit. ``text`` is as it stands in the document (squashed). Read-only by
+    convention: not frozen, because a frozen dataclass costs several times as much to build
+    and documents have thousands of sentences."""
 
     index: int
     text: str
@@ -85,30 +87,34 @@ class Sentence:
     folded: str = ""  # fold(text), computed once by segment()
 
 
+_JA_MARK = re.compile("[" + re.escape(OPENERS + CLOSERS + JA_ENDS) + "]")
+
+
 def _split_ja(text: str) -> list[str]:
+    # Only brackets and sentence ends matter, so the scan visits those, not every character.
     out: list[str] = []
     depth = 0
     start = 0
-    i = 0
+    skip_to = 0  # marks before this were read as the tail of a sentence end
     n = len(text)
-    while i < n:
+    for match in _JA_MARK.finditer(text):
+        i = match.start()
+        if i < skip_to:
+            continue
         ch = text[i]
         if ch in OPENERS:
             depth += 1
         elif ch in CLOSERS:
             depth = max(0, depth - 1)
-        elif ch in JA_ENDS and depth == 0:
+        elif depth == 0:
             j = i + 1
             while j < n and (text[j] in JA_ENDS or text[j] in CLOSERS):
                 j += 1
+            skip_to = j
             if j > i + 1 and text[j - 1] in CLOSERS and j < n and text[j] in QUOTE_PARTICLES:
-                i = j  # 「…した。」と述べた: the quotation continues the sentence
-                continue
+                continue  # 「…した。」と述べた: the quotation continues the sentence
             out.append(text[start:j])
             start = j
-            i = j
-            continue
-        i += 1
     if start < n:
         out.append(text[start:])
     return [s.strip() for s in out if s.strip()]
