@@ -146,12 +146,19 @@ def _block_scorer(
         if a1 - a0 == 1 and b1 - b0 == 1:
             sim = seeds.get((a[a0], b[b0]), 0.0)
             return (sim - PAIR_THRESHOLD) * total if sim >= PAIR_THRESHOLD else 0.0
-        twice_lcs = 2 * min(len_x, len_y)
+        least = PAIR_THRESHOLD * total  # twice the LCS the block needs
+        if 2 * min(len_x, len_y) < least:
+            return 0.0
         pair_sum = 0.0  # bound on twice the LCS: sum over pairs of similarity * length
+        inner = 0.0  # best score of a 1:1 block inside this one
         for p in range(a0, a1):
             for q in range(b0, b1):
-                pair_sum += seeds.get((a[p], b[q]), SEED_THRESHOLD) * (len_a[p] + len_b[q])
-        if min(twice_lcs, pair_sum) < PAIR_THRESHOLD * total:
+                sim = seeds.get((a[p], b[q]), SEED_THRESHOLD)
+                pair_sum += sim * (len_a[p] + len_b[q])
+                inner = max(inner, (sim - PAIR_THRESHOLD) * (len_a[p] + len_b[q]))
+        # Below the threshold, or worse than a 1:1 block inside it (which the best chain would
+        # take instead), the block cannot matter.
+        if pair_sum < least or min(2 * min(len_x, len_y), pair_sum) - least < inner:
             return 0.0
         sim = Indel.normalized_similarity(
             _joined(old, a[a0:a1]), _joined(new, b[b0:b1]), score_cutoff=PAIR_THRESHOLD

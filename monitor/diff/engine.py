@@ -24,7 +24,6 @@ from monitor.diff.align import Pair, align
 from monitor.diff.redline import redline
 from monitor.diff.topics import Hit, TopicIndex, topic_index
 from monitor.document import Statement
-from monitor.text.normalise import fold
 from monitor.text.segment import Sentence, segment
 
 SCHEMA = "stmon.diff/1"
@@ -58,6 +57,12 @@ def _hits_in_context(
 def _join(sents: list[Sentence], lang: str) -> str:
     sep = "" if lang == "ja" else " "
     return sep.join(s.text for s in sents)
+
+
+def _join_folded(sents: list[Sentence], lang: str) -> str:
+    """``fold`` of the joined passage, from the sentences' folded forms (folded once already)."""
+    sep = "" if lang == "ja" else " "
+    return sep.join(s.folded for s in sents)
 
 
 def _order_key(pair: Pair, matched_old: list[int], matched_new: list[int]) -> float:
@@ -114,7 +119,7 @@ def diff_statements(
         }
         if kind in ("changed", "cosmetic"):
             old_text, new_text = _join(olds, old.lang), _join(news, new.lang)
-            if kind == "changed" and fold(old_text) == fold(new_text):
+            if kind == "changed" and _join_folded(olds, old.lang) == _join_folded(news, new.lang):
                 kind = change["kind"] = "cosmetic"
             change["spans"] = redline(old_text, new_text)
         ids: list[str] = []

@@ -59,6 +59,8 @@ class TopicIndex:
 
     def tag(self, sentence: frozenset[Hit], context: frozenset[Hit]) -> list[str]:
         """Topic ids of a sentence with these hits, in a paragraph (and heading) with those."""
+        if not sentence:  # every rule needs at least one hit in the sentence itself
+            return []
         out = []
         for t, topic in enumerate(self.topics):
             if (t, -1) in sentence:
