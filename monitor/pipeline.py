@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from monitor._exceptions import ExtractError, FetchError, InputError, StatementMonitorError
@@ -61,6 +62,7 @@ class _Once:
     def __init__(self, finish: Finish | None) -> None:
         self.finish = finish
         self.done = False
+        self.deferred = False  # a 304 waiting for Monitor.flush, which runs it
 
     def __call__(self, session: Session, ok: bool, error: str | None) -> None:
         if not self.done and self.finish is not None:
@@ -77,7 +79,20 @@ class CheckReport:
     error: str | None = None
 
 
+@dataclass
+class _NotModified:
+    """A 304 whose check is not written yet (see ``Monitor.flush``)."""
+
+    source_id: str
+    url: str
+    started: datetime
+    duration_ms: float
+    end: _Once
+
+
 class Monitor:
+    NOT_MODIFIED_BATCH = 200  # 304s written per transaction at most
+
     def __init__(
         self, config: Config, db: Database, fetcher: Fetcher | None = None, *, worker: str = "local"
     ) -> None:
@@ -87,6 +102,47 @@ class Monitor:
         self.worker = worker
         # ETag and Last-Modified read ahead for a batch of checks (preload), used once each.
         self.validators: dict[str, tuple[str | None, str | None]] = {}
+        self._not_modified: list[_NotModified] = []
+        self._active = 0  # checks in progress; the 304s are written when none is left
+
+    def flush(self) -> None:
+        """Write the 304s gathered so far in one transaction: their checks, their snapshots'
+        fetch times and each source's finish (lease release, next due time).
+
+        An unchanged page is most of what a daemon sees, and one transaction per 304 was most
+        of its cost. A 304 carries nothing to store, so if the process dies before this runs,
+        nothing is lost: the leases expire and those sources are checked again.
+        """
+        pending, self._not_modified = self._not_modified, []
+        if not pending:
+            return
+        try:
+            with self.db.session() as s:
+                repo.touch_snapshots(s, [(q.url, q.started) for q in pending])
+                repo.record_checks(
+                    s,
+                    [
+                        {
+                            "source_id": q.source_id,
+                            "url": q.url,
+                            "started_at": q.started,
+                            "duration_ms": q.duration_ms,
+                            "outcome": "not_modified",
+                            "status": 304,
+                            "worker": self.worker,
+                        }
+                        for q in pending
+                    ],
+                )
+                for q in pending:
+                    q.end(s, True, None)
+        except SQLAlchemyError as exc:
+            log.error(
+                "could not record %d unchanged checks; their sources are checked again when"
+                " their leases expire: %s",
+                len(pending),
+                exc,
+            )
 
     def preload(self, sources: list[Source]) -> None:
         """Read the validators of many sources in one query before checking them."""
@@ -103,6 +159,15 @@ class Monitor:
         mid-check leaves either the whole check or none of it.
         """
         end = _Once(finish)
+        self._active += 1
+        try:
+            return await self._check_source(source, end)
+        finally:
+            self._active -= 1
+            if self._active == 0 or len(self._not_modified) >= self.NOT_MODIFIED_BATCH:
+                self.flush()
+
+    async def _check_source(self, source: Source, end: _Once) -> CheckReport:
         try:
             if source.kind in ("page", "pdf"):
                 events, outcome = await self._check_document(source, source.url, end)
@@ -114,7 +179,7 @@ class Monitor:
                 "check failed", extra={"source": source.id, "url": source.url, "error": str(exc)}
             )
             report = CheckReport(source.id, False, "error", error=str(exc))
-        if not end.done:
+        if not end.done and not end.deferred:
             with self.db.session() as s:
                 end(s, report.ok, report.error)
         return report
@@ -147,9 +212,13 @@ class Monitor:
                 )
                 end(s, False, str(exc))
             raise
+        if resp.not_modified and final:
+            self._not_modified.append(_NotModified(source.id, url, started, resp.elapsed_ms, end))
+            end.deferred = True
+            return None, "not_modified"
         if resp.not_modified:
             with self.db.session() as s:
-                repo.touch_snapshot(s, url, started)
+                repo.touch_snapshots(s, [(url, started)])
                 repo.record_check(
                     s,
                     source_id=source.id,
@@ -160,8 +229,6 @@ class Monitor:
                     outcome="not_modified",
                     status=304,
                 )
-                if final:
-                    end(s, True, None)
             return None, "not_modified"
         return resp, "fetched"
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, tuple_, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -119,18 +119,27 @@ def store_snapshot(
     return snap
 
 
-def touch_snapshot(session: Session, url: str, now: datetime | None = None) -> None:
-    """A 304: the latest snapshot is still current (one UPDATE, no round trip)."""
-    latest = (
-        select(Snapshot.id)
-        .where(Snapshot.url == url)
+_TOUCH_LATEST = (
+    update(Snapshot)
+    .where(
+        Snapshot.id
+        == select(Snapshot.id)
+        .where(Snapshot.url == bindparam("b_url"))
         .order_by(Snapshot.last_fetched.desc(), Snapshot.id.desc())
         .limit(1)
         .scalar_subquery()
     )
-    session.execute(
-        update(Snapshot).where(Snapshot.id == latest).values(last_fetched=now or utcnow())
-    )
+    .values(last_fetched=bindparam("b_now"))
+)
+
+
+def touch_snapshots(session: Session, fetched: Sequence[tuple[str, datetime]]) -> None:
+    """304s: each URL's latest snapshot is still current as of the time given. One statement
+    run for many rows, built once and sent through Core (no ORM bookkeeping per row)."""
+    if fetched:
+        session.connection().execute(
+            _TOUCH_LATEST, [{"b_url": url, "b_now": now} for url, now in fetched]
+        )
 
 
 def validators_many(
@@ -417,6 +426,12 @@ def record_check(
     )
 
 
+def record_checks(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Many checks at once (the keys of ``record_check``), as one multi-row INSERT."""
+    if rows:
+        session.connection().execute(insert(Check), [{"source_id": None, **row} for row in rows])
+
+
 def save_diff(
     session: Session,
     old_version_id: int | None,
@@ -509,27 +524,41 @@ def claim_due_sources(
     return ids
 
 
+_FINISH_VALUES: dict[str, Any] = {
+    "next_due": bindparam("b_next_due"),
+    "last_check": bindparam("b_now"),
+}
+_FINISH_OK = (
+    update(SourceRow)
+    .where(SourceRow.id == bindparam("b_id"))
+    .values(**_FINISH_VALUES, consecutive_failures=0, last_success=bindparam("b_now"))
+    .returning(SourceRow.consecutive_failures)
+)
+_FINISH_FAILED = (
+    update(SourceRow)
+    .where(SourceRow.id == bindparam("b_id"))
+    .values(**_FINISH_VALUES, consecutive_failures=SourceRow.consecutive_failures + 1)
+    .returning(SourceRow.consecutive_failures)
+)
+_RELEASE_LEASE = (
+    update(SourceRow)
+    .where(SourceRow.id == bindparam("b_id"), SourceRow.lease_owner == bindparam("b_owner"))
+    .values(lease_owner=None, lease_expires=None)
+)
+
+
 def finish_source(
     session: Session, source_id: str, owner: str, *, next_due: datetime, ok: bool, now: datetime
 ) -> int:
     """Release the lease, set the next due time; returns the consecutive failure count.
-    One UPDATE … RETURNING: the row lock it takes serialises concurrent finishes."""
-    values: dict[str, Any] = {"next_due": next_due, "last_check": now}
-    if ok:
-        values.update(consecutive_failures=0, last_success=now)
-    else:
-        values["consecutive_failures"] = SourceRow.consecutive_failures + 1
-    failures = session.execute(
-        update(SourceRow)
-        .where(SourceRow.id == source_id)
-        .values(**values)
-        .returning(SourceRow.consecutive_failures)
+    One UPDATE … RETURNING: the row lock it takes serialises concurrent finishes. The
+    statements are built once and run through Core: this runs once per check."""
+    conn = session.connection()
+    failures = conn.execute(
+        _FINISH_OK if ok else _FINISH_FAILED,
+        {"b_id": source_id, "b_next_due": next_due, "b_now": now},
     ).scalar_one_or_none()
-    session.execute(
-        update(SourceRow)
-        .where(SourceRow.id == source_id, SourceRow.lease_owner == owner)
-        .values(lease_owner=None, lease_expires=None)
-    )
+    conn.execute(_RELEASE_LEASE, {"b_id": source_id, "b_owner": owner})
     return int(failures or 0)
 
 

@@ -284,3 +284,33 @@ def test_per_host_concurrency_is_bounded(server: LocalServer) -> None:
             return time.monotonic() - started
 
     assert asyncio.run(go()) >= 0.55  # 4 requests, 2 at a time, 0.3 s each
+
+
+def test_unchanged_pages_are_recorded_together_with_each_sources_finish(server: LocalServer, db_url: str) -> None:
+    # 304s are written in one transaction after the checks (Monitor.flush): each still gets its
+    # check row, its snapshot's fetch time and its finish (lease released, next due time set).
+    from monitor.schedule.daemon import Daemon
+    from storage.models import Snapshot, SourceRow
+
+    sources = "".join(f"  - {{id: p{k}, url: '{server.url(f'/p{k}.html')}', kind: page}}\n" for k in range(5))
+    for k in range(5):
+        server.set(f"/p{k}.html", page(f"声明{k}", "閣僚は会談した。"), etag=f'"{k}"')
+    config = local_config(server.base, sources)
+    db = Database(db_url)
+    try:
+        first = asyncio.run(Daemon(config, db, worker="w").run_once())
+        second = asyncio.run(Daemon(config, db, worker="w").run_once())
+        assert [r.outcome for r in first] == ["changed"] * 5
+        assert [r.outcome for r in second] == ["not_modified"] * 5
+        with db.session() as s:
+            checks = s.execute(select(Check).where(Check.outcome == "not_modified")).scalars().all()
+            assert sorted(c.source_id or "" for c in checks) == [f"p{k}" for k in range(5)]
+            assert all(c.status == 304 and c.worker == "w" for c in checks)
+            for c in checks:
+                snap = s.execute(select(Snapshot).where(Snapshot.url == c.url)).scalar_one()
+                assert snap.last_fetched == c.started_at
+            rows = s.execute(select(SourceRow)).scalars().all()
+            assert all(r.lease_owner is None and r.next_due is not None and r.consecutive_failures == 0
+                       for r in rows)
+    finally:
+        db.close()

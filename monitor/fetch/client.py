@@ -31,6 +31,7 @@ from monitor.config.model import Defaults
 from monitor.extract.decode import decode
 from monitor.fetch.guard import check_address
 from monitor.fetch.robots import RobotsCache
+from monitor.fetch.transport import H11Transport
 
 REDIRECTS = (301, 302, 303, 307, 308)
 RETRY_STATUS = (429, 500, 502, 503, 504)
@@ -119,7 +120,8 @@ class Fetcher:
         self.defaults = defaults or Defaults()
         d = self.defaults
         self.client = httpx.AsyncClient(
-            transport=transport,
+            transport=transport
+            or H11Transport(max_connections=d.concurrency, max_keepalive=d.concurrency),
             follow_redirects=False,
             trust_env=False,
             timeout=httpx.Timeout(d.timeout, connect=min(d.timeout, 10.0)),
@@ -127,9 +129,6 @@ class Fetcher:
                 "User-Agent": d.user_agent or f"statement-monitor/{__version__}",
                 "Accept-Encoding": "gzip, deflate",
             },
-            limits=httpx.Limits(
-                max_connections=d.concurrency, max_keepalive_connections=d.concurrency
-            ),
         )
         self._global = asyncio.Semaphore(d.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = defaultdict(

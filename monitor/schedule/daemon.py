@@ -104,6 +104,7 @@ class Daemon:
                     row.next_due = spread_start(src.schedule, now, self.spread)
 
     async def dispatch(self) -> None:
+        self.monitor.flush()  # 304s gathered since the last tick: record them, free their leases
         if self.stopping.is_set():
             return
         free = self.config.defaults.concurrency - len(self.inflight)
@@ -183,6 +184,7 @@ class Daemon:
             if self.inflight:
                 log.info("finishing in-flight checks", extra={"count": len(self.inflight)})
                 await asyncio.gather(*list(self.inflight.values()), return_exceptions=True)
+            self.monitor.flush()
             await self.outbox.deliver_due()
             if server is not None:
                 server.close()
