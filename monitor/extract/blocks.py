@@ -100,6 +100,13 @@ CONTENT_WORDS = re.compile(
     re.IGNORECASE,
 )
 NEVER_CHROME = frozenset({"body", "html", "main", "article"})
+# Markers of the element that holds an article's body, as CMSs and schema.org name it.
+BODY_MARKERS = re.compile(
+    r"articlebody|article[-_]?(body|content|text)|entry[-_]?content|post[-_]?(body|content|text)|"
+    r"story[-_]?(body|content)|main[-_]?content|maincontents?|the[-_]?content|text[-_]?content|"
+    r"blog[-_]?post[-_]?(body|content)|single[-_]?content|news[-_]?(body|text)|content[-_]?body",
+    re.IGNORECASE,
+)
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
@@ -129,9 +136,18 @@ def _is_chrome(node: Any) -> bool:
     return CHROME_WORDS.search(label) is not None and CONTENT_WORDS.search(label) is None
 
 
-def flatten(root: Any, *, class_chrome: bool = True) -> list[Block]:
+def _is_body_marked(node: Any) -> bool:
+    if node.tag in ("article", "main"):
+        return True
+    attrs = node.attributes
+    label = f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('itemprop') or ''}"
+    return BODY_MARKERS.search(label) is not None
+
+
+def flatten(root: Any, *, class_chrome: bool = True, marked: set[int] | None = None) -> list[Block]:
     """Blocks of ``root`` (a selectolax node) in document order. ``class_chrome=False`` judges
-    chrome by tag only (nav, footer, ...), for pages whose class names mislead."""
+    chrome by tag only (nav, footer, ...), for pages whose class names mislead. ``marked``
+    receives the path numbers of elements named as an article body (article, entry-content...)."""
     blocks: list[Block] = []
     parts: list[str] = []
     link = 0
@@ -181,6 +197,8 @@ def flatten(root: Any, *, class_chrome: bool = True) -> list[Block]:
             stack.append((None, in_link, in_chrome, block_tag, path))
             serial += 1
             inner_path = (*path, serial)
+            if marked is not None and _is_body_marked(node):
+                marked.add(serial)
             state["tag"], state["chrome"], state["path"] = tag, chrome, inner_path
             inner_block = tag
         else:

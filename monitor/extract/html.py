@@ -97,10 +97,15 @@ MIN_BODY_WEIGHT = 300  # below this, retry without judging chrome by class names
 CONTAINER_PENALTY = 0.5  # weight of a container's boilerplate against its text
 
 
-def best_container(blocks: list[Block]) -> list[Block]:
+MARKED_BONUS = 2.0  # a container named as the article body (entry-content...) counts this much more
+
+
+def best_container(
+    blocks: list[Block], marked: set[int] | frozenset[int] = frozenset()
+) -> list[Block]:
     """The blocks of the element whose text most outweighs its boilerplate (readability's idea:
     an article's paragraphs share a parent; a related-links box inside it does not split it),
-    widened to good neighbouring blocks under its parent (a lead paragraph kept apart)."""
+    with its good siblings. An element named as the article body (``marked``) counts double."""
     good: dict[int, float] = defaultdict(float)
     bad: dict[int, float] = defaultdict(float)
     scores = [_block_score(b) for b in blocks]
@@ -112,28 +117,40 @@ def best_container(blocks: list[Block]) -> list[Block]:
                 bad[ancestor] -= score
     if not good:
         return blocks
-    top = max(good, key=lambda a: (good[a] - CONTAINER_PENALTY * bad[a], -a))
-    inside = [k for k, b in enumerate(blocks) if top in b.path]
-    first, last = inside[0], inside[-1] + 1
-    depth = blocks[first].path.index(top)
-    parent = blocks[first].path[depth - 1] if depth > 0 else None
-    if parent is None:
-        return blocks[first:last]
-    under = [k for k, b in enumerate(blocks) if parent in b.path]
-    lo, hi = under[0], under[-1] + 1
-    return blocks[_extend(scores, first, lo, -1) : _extend(scores, last - 1, hi - 1, 1) + 1]
+    top = max(
+        good,
+        key=lambda a: (
+            (good[a] - CONTAINER_PENALTY * bad[a]) * (MARKED_BONUS if a in marked else 1.0),
+            -a,
+        ),
+    )
+    return _with_siblings(blocks, scores, top, good[top] - CONTAINER_PENALTY * bad[top])
 
 
-def _extend(scores: list[float], edge: int, limit: int, step: int) -> int:
-    """How far the best positive-sum run of neighbours reaches from ``edge`` towards ``limit``."""
-    best_at, best, total = edge, 0.0, 0.0
-    k = edge + step
-    while (k >= limit) if step < 0 else (k <= limit):
-        total += scores[k]
-        if total > best:
-            best, best_at = total, k
-        k += step
-    return best_at
+SIBLING_SHARE = 0.1  # a sibling joins when its net score is this share of the container's
+
+
+def _with_siblings(
+    blocks: list[Block], scores: list[float], top: int, top_net: float
+) -> list[Block]:
+    """The container's blocks, with those of its siblings whose own text outweighs their
+    boilerplate by a share of the container's (readability's sibling rule: an article split
+    into several sections, or a lead paragraph kept apart)."""
+    first = next(b for b in blocks if top in b.path)
+    depth = first.path.index(top)
+    if depth == 0:
+        return [b for b in blocks if top in b.path]
+    parent = first.path[depth - 1]
+    groups: dict[int, list[int]] = defaultdict(list)
+    for k, b in enumerate(blocks):
+        if len(b.path) > depth and b.path[depth - 1] == parent:
+            groups[b.path[depth]].append(k)
+    keep: list[int] = []
+    for child, members in groups.items():
+        net = sum(scores[k] if scores[k] > 0 else CONTAINER_PENALTY * scores[k] for k in members)
+        if child == top or (net > 0 and net >= SIBLING_SHARE * top_net):
+            keep += members
+    return [blocks[k] for k in sorted(keep)]
 
 
 def _unit_kind(block: Block) -> str:
@@ -232,11 +249,13 @@ def extract_units(tree: Any, rules: ExtractRules | None) -> tuple[list[Unit], li
             blocks = [b for node in nodes[:1] for b in flatten(node)]
             units = blocks_to_units(blocks, keep_links=True)
             return units, [b.text for b in blocks[:6]]
-    everything = flatten(body)
-    blocks = best_container(everything)
+    marked: set[int] = set()
+    everything = flatten(body, marked=marked)
+    blocks = best_container(everything, marked)
     if sum(weight(b.text) for b in blocks if not b.chrome) < MIN_BODY_WEIGHT:
-        everything = flatten(body, class_chrome=False)  # class names misled us
-        blocks = best_container(everything)
+        marked.clear()
+        everything = flatten(body, class_chrome=False, marked=marked)  # class names misled us
+        blocks = best_container(everything, marked)
     start, end = best_run(blocks)
     first = blocks[start].pos if blocks else 0
     # Headings just above the body (the statement's own title) belong to it, even outside it.
