@@ -105,7 +105,6 @@ BODY_MARKERS = re.compile(
     r"articlebody|article[-_]?(body|content|text)|entry[-_]?content|post[-_]?(body|content|text)|"
     r"story[-_]?(body|content)|main[-_]?content|maincontents?|the[-_]?content|text[-_]?content|"
     r"blog[-_]?post[-_]?(body|content)|single[-_]?content|news[-_]?(body|text)|content[-_]?body",
-    re.IGNORECASE,
 )
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
@@ -126,22 +125,27 @@ class Block:
         return self.link_chars / max(1, len(self.text))
 
 
-def _is_chrome(node: Any) -> bool:
-    if node.tag in NEVER_CHROME:
-        return False
+def _label(node: Any) -> str:
+    """class, id, role and itemprop of an element: what its markup says it is."""
     attrs = node.attributes
-    label = f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('role') or ''}"
-    if not label.strip():
+    if not attrs:
+        return ""
+    get = attrs.get
+    return f"{get('class') or ''} {get('id') or ''} {get('role') or ''} {get('itemprop') or ''}"
+
+
+def _is_chrome(tag: str, label: str) -> bool:
+    if tag in NEVER_CHROME or not label.strip():
         return False
     return CHROME_WORDS.search(label) is not None and CONTENT_WORDS.search(label) is None
 
 
-def _is_body_marked(node: Any) -> bool:
-    if node.tag in ("article", "main"):
+def _is_body_marked(tag: str, label: str) -> bool:
+    if tag in ("article", "main"):
         return True
-    attrs = node.attributes
-    label = f"{attrs.get('class') or ''} {attrs.get('id') or ''} {attrs.get('itemprop') or ''}"
-    return BODY_MARKERS.search(label) is not None
+    low = label.lower()  # a substring test first: the regex is the slow part of a tree walk
+    hinted = "body" in low or "content" in low or "text" in low or "article" in low
+    return hinted and BODY_MARKERS.search(low) is not None  # every marker has one of those
 
 
 def flatten(root: Any, *, class_chrome: bool = True, marked: set[int] | None = None) -> list[Block]:
@@ -156,6 +160,8 @@ def flatten(root: Any, *, class_chrome: bool = True, marked: set[int] | None = N
 
     def flush() -> None:
         nonlocal parts, link
+        if not parts:
+            return
         text = "".join(parts).strip()
         if text:
             blocks.append(
@@ -189,15 +195,20 @@ def flatten(root: Any, *, class_chrome: bool = True, marked: set[int] | None = N
         if tag == "br":
             parts.append("\n")
             continue
-        chrome = in_chrome or tag in CHROME_TAGS or (class_chrome and _is_chrome(node))
+        is_block = tag in BLOCK_TAGS
+        chrome = in_chrome or tag in CHROME_TAGS
+        label = ""
+        if not chrome and (class_chrome or (is_block and marked is not None)):
+            label = _label(node)
+            chrome = class_chrome and _is_chrome(tag, label)
         children = list(node.iter(include_text=True))
         inner_path = path
-        if tag in BLOCK_TAGS:
+        if is_block:
             flush()
             stack.append((None, in_link, in_chrome, block_tag, path))
             serial += 1
             inner_path = (*path, serial)
-            if marked is not None and _is_body_marked(node):
+            if marked is not None and not chrome and _is_body_marked(tag, label):
                 marked.add(serial)
             state["tag"], state["chrome"], state["path"] = tag, chrome, inner_path
             inner_block = tag
