@@ -47,14 +47,26 @@ def _insert(session: Session, table: Any) -> Any:
 
 def sync_sources(session: Session, sources: Iterable[Any]) -> None:
     """Insert or update the configured sources; scheduling state is kept. Safe when several
-    daemons start at once (INSERT … ON CONFLICT DO UPDATE)."""
-    for src in sources:
-        values = {"name": src.name, "url": src.url, "kind": src.kind, "lang": src.lang}
-        session.execute(
-            _insert(session, SourceRow)
-            .values(id=src.id, consecutive_failures=0, **values)
-            .on_conflict_do_update(index_elements=["id"], set_=values)
-        )
+    daemons start at once (INSERT … ON CONFLICT DO UPDATE). One statement for all sources."""
+    rows = [
+        {
+            "id": src.id,
+            "name": src.name,
+            "url": src.url,
+            "kind": src.kind,
+            "lang": src.lang,
+            "consecutive_failures": 0,
+        }
+        for src in sources
+    ]
+    if not rows:
+        return
+    stmt = _insert(session, SourceRow)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["id"],
+        set_={col: stmt.excluded[col] for col in ("name", "url", "kind", "lang")},
+    )
+    session.connection().execute(stmt, rows)
 
 
 def ensure_series(session: Session, series_id: str, label: str | None = None) -> None:
