@@ -161,12 +161,20 @@ def _unit_kind(block: Block) -> str:
     return "paragraph"
 
 
+REPEAT_MIN = 30  # a block this long seen twice is a repeated caption or teaser, not new text
+
+
 def blocks_to_units(blocks: list[Block], *, keep_links: bool = False) -> list[Unit]:
     units: list[Unit] = []
+    seen: set[str] = set()
     for block in blocks:
         text = squash(block.text)
         if not text:
             continue
+        if len(text) >= REPEAT_MIN and not keep_links:
+            if text in seen:
+                continue
+            seen.add(text)
         if END_MARK.match(text):
             break
         if CREDIT.match(text):
