@@ -90,7 +90,7 @@ CHROME_WORDS = re.compile(
     r"(^|[-_\s])(nav|navi|navigation|menu|breadcrumbs?|share|sharing|sns|social|footer|header|sidebar|"
     r"ranking|related|recommend(ed|ations?)?|banner|bnr|pagetop|page-top|comments?|widget|pager|"
     r"pagination|cookies?|advert|advertisement|sponsored|promo|popular|subscribe|newsletter|"
-    r"skip|topicpath|gnav|lnav|snav|modal|print|toolbar)($|[-_\s\d])",
+    r"skip|topicpath|gnav|lnav|snav|modal|toolbar)($|[-_\s\d])",
     re.IGNORECASE,
 )
 # Words of wrappers and content holders: an element named with one of these is never chrome.
@@ -100,6 +100,7 @@ CONTENT_WORDS = re.compile(
     re.IGNORECASE,
 )
 NEVER_CHROME = frozenset({"body", "html", "main", "article"})
+ARTICLE_TAGS = frozenset({"main", "article"})
 # Markers of the element that holds an article's body, as CMSs and schema.org name it.
 BODY_MARKERS = re.compile(
     r"articlebody|article[-_]?(body|content|text)|entry[-_]?content|post[-_]?(body|content|text)|"
@@ -172,12 +173,12 @@ def flatten(root: Any, *, class_chrome: bool = True, marked: set[int] | None = N
         parts = []
         link = 0
 
-    # Iterative walk. Entries: (node, in_link, in_chrome, block_tag, path); a None node marks
-    # the exit from a block element and restores its parent's block state.
-    Entry = tuple[Any, bool, bool, str, tuple[int, ...]]
-    stack: list[Entry] = [(root, False, False, "body", ())]
+    # Iterative walk. Entries: (node, in_link, in_chrome, in_article, block_tag, path); a None
+    # node marks the exit from a block element and restores its parent's block state.
+    Entry = tuple[Any, bool, bool, bool, str, tuple[int, ...]]
+    stack: list[Entry] = [(root, False, False, False, "body", ())]
     while stack:
-        node, in_link, in_chrome, block_tag, path = stack.pop()
+        node, in_link, in_chrome, in_article, block_tag, path = stack.pop()
         if node is None:
             flush()
             state["tag"], state["chrome"], state["path"] = block_tag, in_chrome, path
@@ -196,7 +197,8 @@ def flatten(root: Any, *, class_chrome: bool = True, marked: set[int] | None = N
             parts.append("\n")
             continue
         is_block = tag in BLOCK_TAGS
-        chrome = in_chrome or tag in CHROME_TAGS
+        # An article's own <header> holds its title and lead, not the site's banner.
+        chrome = in_chrome or (tag in CHROME_TAGS and not (in_article and tag == "header"))
         label = ""
         if not chrome and (class_chrome or (is_block and marked is not None)):
             label = _label(node)
@@ -205,7 +207,7 @@ def flatten(root: Any, *, class_chrome: bool = True, marked: set[int] | None = N
         inner_path = path
         if is_block:
             flush()
-            stack.append((None, in_link, in_chrome, block_tag, path))
+            stack.append((None, in_link, in_chrome, in_article, block_tag, path))
             serial += 1
             inner_path = (*path, serial)
             if marked is not None and not chrome and _is_body_marked(tag, label):
@@ -215,7 +217,8 @@ def flatten(root: Any, *, class_chrome: bool = True, marked: set[int] | None = N
         else:
             inner_block = block_tag
         now_link = in_link or tag == "a"
+        now_article = in_article or tag in ARTICLE_TAGS
         for child in reversed(children):
-            stack.append((child, now_link, chrome, inner_block, inner_path))
+            stack.append((child, now_link, chrome, now_article, inner_block, inner_path))
     flush()
     return blocks
