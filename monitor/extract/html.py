@@ -63,7 +63,7 @@ def _block_score(block: Block) -> float:
 
 
 def _plain_score(block: Block, w: float) -> float:
-    if block.link_density > 0.5:
+    if block.link_density > LINK_LIMIT:
         return -w
     if block.tag in HEADINGS:
         return -2.0  # kept when inside the body; never what starts or ends it
@@ -120,6 +120,7 @@ RUN_SHARE = 0.05  # inside the chosen container, a run this share of the best on
 SENTENCE_COST = 5.0  # a sentence must outweigh this to count as body text
 LINE_COST = 10.0  # a short line that is not a sentence counts against the body
 MIN_BODY_WEIGHT = 300  # below this, retry without judging chrome by class names
+LINK_LIMIT = 0.5  # a block with more of its text in links than this is navigation
 CONTAINER_PENALTY = 0.5  # weight of a container's boilerplate against its text
 
 
@@ -206,7 +207,7 @@ def blocks_to_units(blocks: list[Block], *, keep_links: bool = False) -> list[Un
         if CREDIT.match(text):
             continue
         if not keep_links and (
-            block.chrome or (block.link_density > 0.5 and block.tag not in HEADINGS)
+            block.chrome or (block.link_density > LINK_LIMIT and block.tag not in HEADINGS)
         ):
             continue
         stripped = TRAILING_END.sub("", text)
