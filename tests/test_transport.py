@@ -148,3 +148,26 @@ def test_unreachable_port_is_a_connect_error() -> None:
                 await client.get("http://127.0.0.1:9/")
 
     asyncio.run(go())
+
+
+def test_idle_connections_are_capped_across_origins_and_expire() -> None:
+    # With one idle connection allowed in all, visiting a second origin closes the first
+    # origin's idle connection; and an idle connection past its expiry is not reused.
+    async def go() -> tuple[RawServer, RawServer]:
+        a, b = RawServer(lambda c, n: ok()), RawServer(lambda c, n: ok())
+        servers = [await asyncio.start_server(r.handle, "127.0.0.1", 0) for r in (a, b)]
+        url_a, url_b = (f"http://127.0.0.1:{s.sockets[0].getsockname()[1]}/" for s in servers)
+        transport = H11Transport(max_keepalive=1, keepalive_expiry=0.2)
+        async with httpx.AsyncClient(transport=transport, timeout=2.0) as client:
+            await client.get(url_a)
+            await client.get(url_b)  # a's idle connection is closed to stay within one
+            await client.get(url_a)  # so a new connection to a
+            await asyncio.sleep(0.3)
+            await client.get(url_a)  # expired: a third connection to a
+        for server in servers:
+            server.close()
+            await server.wait_closed()
+        return a, b
+
+    a, b = asyncio.run(go())
+    assert (a.connections, b.connections) == (3, 1)

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections import defaultdict
+import time
+from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -28,7 +29,7 @@ READ_SIZE = 65_536
 Origin = tuple[bytes, bytes, int]  # scheme, host, port
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: it is a key of the idle queue
 class _Connection:
     origin: Origin
     reader: asyncio.StreamReader
@@ -51,10 +52,17 @@ def _timeout(request: httpx.Request, kind: str) -> float | None:
 
 
 class H11Transport(httpx.AsyncBaseTransport):
-    def __init__(self, *, max_connections: int = 10, max_keepalive: int = 10) -> None:
+    """``max_keepalive`` idle connections are kept in all (not per origin), each for at most
+    ``keepalive_expiry`` seconds, so a daemon polling thousands of hosts holds few sockets."""
+
+    def __init__(
+        self, *, max_connections: int = 10, max_keepalive: int = 10, keepalive_expiry: float = 5.0
+    ) -> None:
         self._slots = asyncio.Semaphore(max_connections)
         self._max_keepalive = max_keepalive
+        self._expiry = keepalive_expiry
         self._idle: dict[Origin, list[_Connection]] = defaultdict(list)
+        self._idle_since: OrderedDict[_Connection, float] = OrderedDict()  # oldest first
         self._ssl: ssl.SSLContext | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -83,9 +91,11 @@ class H11Transport(httpx.AsyncBaseTransport):
             raise
 
     def _take_idle(self, origin: Origin) -> _Connection | None:
+        self._prune()
         idle = self._idle.get(origin)
         while idle:
             conn = idle.pop()
+            del self._idle_since[conn]
             if conn.usable():
                 return conn
             conn.close()
@@ -93,12 +103,24 @@ class H11Transport(httpx.AsyncBaseTransport):
 
     def _release(self, conn: _Connection, reusable: bool) -> None:
         self._slots.release()
-        idle = self._idle[conn.origin]
-        if reusable and len(idle) < self._max_keepalive:
-            conn.h11.start_next_cycle()
-            conn.reused = True
-            idle.append(conn)
-        else:
+        if not reusable or self._max_keepalive <= 0:
+            conn.close()
+            return
+        conn.h11.start_next_cycle()
+        conn.reused = True
+        self._idle[conn.origin].append(conn)
+        self._idle_since[conn] = time.monotonic()
+        self._prune()
+
+    def _prune(self) -> None:
+        """Close idle connections past the expiry, and the oldest ones past the limit."""
+        deadline = time.monotonic() - self._expiry
+        while self._idle_since:
+            conn, since = next(iter(self._idle_since.items()))
+            if since >= deadline and len(self._idle_since) <= self._max_keepalive:
+                break
+            del self._idle_since[conn]
+            self._idle[conn.origin].remove(conn)
             conn.close()
 
     async def _connect(self, origin: Origin, request: httpx.Request) -> _Connection:
@@ -188,8 +210,9 @@ class H11Transport(httpx.AsyncBaseTransport):
             conn.h11.receive_data(data)
 
     async def aclose(self) -> None:
-        closing = [conn for idle in self._idle.values() for conn in idle]
+        closing = list(self._idle_since)
         self._idle.clear()
+        self._idle_since.clear()
         for conn in closing:
             conn.close()
         # Let the loop finish closing the sockets before it stops (no ResourceWarning).
