@@ -153,7 +153,8 @@ def split_sentences(text: str) -> list[str]:
         return [
             piece
             for part in _split_ja(text)
-            for piece in ([part] if is_japanese(part) else _split_en(part))
+            # a part ending in 。 is Japanese without counting its characters
+            for piece in ([part] if part[-1] in "。．" or is_japanese(part) else _split_en(part))
         ]
     return _split_en(text)
 
