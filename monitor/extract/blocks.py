@@ -83,14 +83,14 @@ SKIP_TAGS = frozenset(
         "title",
     }
 )
-CHROME_TAGS = frozenset(
-    {"nav", "header", "footer", "aside", "menu", "dialog"}
-)  # not form: ASP.NET wraps pages in one
+# Not form: ASP.NET wraps whole pages in one. A figure's caption describes a photo, it is not
+# the statement.
+CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "menu", "dialog", "figcaption"})
 CHROME_WORDS = re.compile(
     r"(^|[-_\s])(nav|navi|navigation|menu|breadcrumbs?|share|sharing|sns|social|footer|header|sidebar|"
     r"ranking|related|recommend(ed|ations?)?|banner|bnr|pagetop|page-top|comments?|widget|pager|"
     r"pagination|cookies?|advert|advertisement|sponsored|promo|popular|subscribe|newsletter|"
-    r"skip|topicpath|gnav|lnav|snav|modal|toolbar)($|[-_\s\d])",
+    r"skip|topicpath|gnav|lnav|snav|modal|toolbar|captions?|author|byline)($|[-_\s\d])",
     re.IGNORECASE,
 )
 # Words of wrappers and content holders: an element named with one of these is never chrome.
