@@ -90,7 +90,8 @@ CHROME_WORDS = re.compile(
     r"(^|[-_\s])(nav|navi|navigation|menu|breadcrumbs?|share|sharing|sns|social|footer|header|sidebar|"
     r"ranking|related|recommend(ed|ations?)?|banner|bnr|pagetop|page-top|comments?|widget|pager|"
     r"pagination|cookies?|advert|advertisement|sponsored|promo|popular|subscribe|newsletter|"
-    r"skip|topicpath|gnav|lnav|snav|modal|toolbar|captions?|author|byline)($|[-_\s\d])",
+    r"skip|topicpath|gnav|lnav|snav|modal|toolbar|captions?|author|byline|disclaimer|copyright|"
+    r"legal)($|[-_\s\d])",
     re.IGNORECASE,
 )
 # Words of wrappers and content holders: an element named with one of these is never chrome.
@@ -205,19 +206,22 @@ def flatten(root: Any, *, class_chrome: bool = True, marked: set[int] | None = N
             chrome = class_chrome and _is_chrome(tag, label)
         children = list(node.iter(include_text=True))
         inner_path = path
+        body_here = tag in ARTICLE_TAGS
         if is_block:
             flush()
             stack.append((None, in_link, in_chrome, in_article, block_tag, path))
             serial += 1
             inner_path = (*path, serial)
-            if marked is not None and not chrome and _is_body_marked(tag, label):
-                marked.add(serial)
+            if not chrome and label and _is_body_marked(tag, label):
+                body_here = True
+                if marked is not None:
+                    marked.add(serial)
             state["tag"], state["chrome"], state["path"] = tag, chrome, inner_path
             inner_block = tag
         else:
             inner_block = block_tag
         now_link = in_link or tag == "a"
-        now_article = in_article or tag in ARTICLE_TAGS
+        now_article = in_article or body_here
         for child in reversed(children):
             stack.append((child, now_link, chrome, now_article, inner_block, inner_path))
     flush()
