@@ -91,9 +91,10 @@ def best_run(blocks: list[Block]) -> tuple[int, int]:
     return best
 
 
-def best_runs(blocks: list[Block]) -> list[tuple[int, int]]:
-    """The best run, with every other run of blocks that scores at least RUN_SHARE of it: an
-    article whose parts a product box or a gallery splits keeps all its parts."""
+def body_span(blocks: list[Block]) -> tuple[int, int]:
+    """Start and end (exclusive) of the body: from the first to the last run of blocks that
+    scores at least RUN_SHARE of the best run. An article that a product box or a gallery splits
+    keeps all its parts; the chrome and link lists between them are dropped block by block."""
     segments: list[tuple[float, int, int]] = []  # (sum, start, end) of each maximal run
     best: tuple[float, int, int] | None = None
     cur_sum, cur_start = 0.0, 0
@@ -111,12 +112,13 @@ def best_runs(blocks: list[Block]) -> list[tuple[int, int]]:
     if best is not None:
         segments.append(best)
     if not segments:
-        return [best_run(blocks)]
+        return best_run(blocks)
     top = max(seg[0] for seg in segments)
-    return [(start, end) for total, start, end in segments if total >= RUN_SHARE * top]
+    kept = [(start, end) for total, start, end in segments if total >= RUN_SHARE * top]
+    return kept[0][0], kept[-1][1]
 
 
-RUN_SHARE = 0.05  # inside the chosen container, a run this share of the best one is body too
+RUN_SHARE = 0.02
 SENTENCE_COST = 5.0  # a sentence must outweigh this to count as body text
 LINE_COST = 10.0  # a short line that is not a sentence counts against the body
 MIN_BODY_WEIGHT = 300  # below this, retry without judging chrome by class names
@@ -291,8 +293,7 @@ def extract_units(tree: Any, rules: ExtractRules | None) -> tuple[list[Unit], li
         marked.clear()
         everything = flatten(body, class_chrome=False, marked=marked)  # class names misled us
         blocks = best_container(everything, marked)
-    runs = best_runs(blocks) if blocks else [(0, 0)]
-    start = runs[0][0]
+    start, end = body_span(blocks) if blocks else (0, 0)
     first = blocks[start].pos if blocks else 0
     # Headings just above the body (the statement's own title) belong to it, even outside it.
     lead = first
@@ -304,5 +305,4 @@ def extract_units(tree: Any, rules: ExtractRules | None) -> tuple[list[Unit], li
     ):
         lead -= 1
     nearby = [b.text for b in everything[max(0, lead - 8) : first + 6]]
-    body_blocks = [b for run_start, run_end in runs for b in blocks[run_start:run_end]]
-    return blocks_to_units(everything[lead:first] + body_blocks), nearby
+    return blocks_to_units(everything[lead:first] + blocks[start:end]), nearby
