@@ -81,6 +81,20 @@ def test_extraction_of_arbitrary_markup_never_crashes(markup: str) -> None:
     assert all(isinstance(p.text, str) for p in parts)
 
 
+def test_page_that_is_mostly_a_table_keeps_the_table() -> None:
+    # A list of treaties or a standings table is short lines only, which the prose scorer ranks
+    # below any chrome sentence; the element named as the article body is then taken whole.
+    rows = "".join(f"<tr><td>{k}</td><td>条約第{k}号</td><td>{2000 + k}年</td></tr>" for k in range(1, 40))
+    html = (f"<html><body><nav><ul>{'<li><a href=/>メニュー</a></li>' * 5}</ul></nav>"
+            "<aside><p>外務省の最新情報をお届けします。ぜひご覧ください。</p></aside>"
+            f"<div class='entry-content'><h1>締結条約一覧</h1><table>{rows}</table></div>"
+            "<footer>Copyright</footer></body></html>")
+    [statement] = extract(html.encode(), content_type="text/html")
+    assert statement.title == "締結条約一覧"
+    assert "条約第1号" in statement.paragraphs and "条約第39号" in statement.paragraphs
+    assert not any("最新情報" in p or "メニュー" in p for p in statement.paragraphs)
+
+
 def test_same_page_twice_gives_the_same_statement() -> None:
     raw = (GOLDEN / "mofa-ja.html").read_bytes()
     assert extract(raw) == extract(raw)

@@ -139,6 +139,8 @@ def best_container(
     bad: dict[int, float] = defaultdict(float)
     scores = [_block_score(b) for b in blocks]
     for block, score in zip(blocks, scores, strict=True):
+        if block.chrome:
+            score = min(score, 0.0)  # dropped from the output anyway: it cannot make a container
         for ancestor in block.path[:-1]:  # proper ancestors: a container holds blocks
             if score > 0:
                 good[ancestor] += score
@@ -273,6 +275,23 @@ def find_page_date(tree: Any, rules: ExtractRules | None, nearby: list[str]) -> 
     return None
 
 
+def _text_weight(blocks: list[Block]) -> float:
+    """Weight of the text that would be kept: no chrome, no link lists."""
+    return sum(weight(b.text) for b in blocks if not b.chrome and b.link_density <= LINK_LIMIT)
+
+
+def _largest_marked(blocks: list[Block], marked: set[int]) -> list[Block]:
+    """The blocks of the body-named element (article, entry-content...) with the most text."""
+    inside: dict[int, list[Block]] = defaultdict(list)
+    for block in blocks:
+        for serial in block.path:
+            if serial in marked:
+                inside[serial].append(block)
+    if not inside:
+        return []
+    return max(inside.values(), key=_text_weight)
+
+
 def extract_units(tree: Any, rules: ExtractRules | None) -> tuple[list[Unit], list[str]]:
     """Body units and the texts around the body's start (where a date line usually is)."""
     if rules:
@@ -294,6 +313,13 @@ def extract_units(tree: Any, rules: ExtractRules | None) -> tuple[list[Unit], li
         everything = flatten(body, class_chrome=False, marked=marked)  # class names misled us
         blocks = best_container(everything, marked)
     start, end = body_span(blocks) if blocks else (0, 0)
+    found = _text_weight(blocks[start:end])
+    if found < MIN_BODY_WEIGHT and marked:
+        # Little prose found, while the element the site names as its article body holds much
+        # more text (a page that is mostly a table, say): trust that element, whole.
+        fallback = _largest_marked(everything, marked)
+        if _text_weight(fallback) >= max(MIN_BODY_WEIGHT, 3 * found):
+            blocks, start, end = fallback, 0, len(fallback)
     first = blocks[start].pos if blocks else 0
     # Headings just above the body (the statement's own title) belong to it, even outside it.
     lead = first
