@@ -19,7 +19,7 @@ from monitor.config.model import ExtractRules
 from monitor.document import Unit
 from monitor.extract.blocks import HEADINGS, Block, flatten
 from monitor.extract.dates import find_date, parse_iso
-from monitor.text.normalise import collapse_spaces, count_cjk, squash
+from monitor.text.normalise import collapse_spaces, squash
 
 END_MARK = re.compile(
     r"^\s*(?:[(（]\s*(?:以上|了)\s*[)）]|end text|###|-\s*end\s*-)\s*$", re.IGNORECASE
@@ -45,14 +45,8 @@ DATE_META = (
 )
 
 
-def weight(text: str) -> float:
-    """Information weight of a text: Japanese characters count three."""
-    cjk = count_cjk(text)
-    return (len(text) - cjk) + 3 * cjk
-
-
 def _block_score(block: Block) -> float:
-    w = weight(block.text)
+    w = block.weight
     if block.chrome:  # soft: long sentences inside a wrapper with a misleading name still count
         return (
             _plain_score(block, w) * 0.3 - 20
@@ -277,7 +271,7 @@ def find_page_date(tree: Any, rules: ExtractRules | None, nearby: list[str]) -> 
 
 def _text_weight(blocks: list[Block]) -> float:
     """Weight of the text that would be kept: no chrome, no link lists."""
-    return sum(weight(b.text) for b in blocks if not b.chrome and b.link_density <= LINK_LIMIT)
+    return sum(b.weight for b in blocks if not b.chrome and b.link_density <= LINK_LIMIT)
 
 
 def _largest_marked(blocks: list[Block], marked: set[int]) -> list[Block]:
@@ -308,7 +302,7 @@ def extract_units(tree: Any, rules: ExtractRules | None) -> tuple[list[Unit], li
     marked: set[int] = set()
     everything = flatten(body, marked=marked)
     blocks = best_container(everything, marked)
-    if sum(weight(b.text) for b in blocks if not b.chrome) < MIN_BODY_WEIGHT:
+    if sum(b.weight for b in blocks if not b.chrome) < MIN_BODY_WEIGHT:
         marked.clear()
         everything = flatten(body, class_chrome=False, marked=marked)  # class names misled us
         blocks = best_container(everything, marked)
