@@ -95,13 +95,11 @@ CHROME_WORDS = re.compile(
     r"pagination|cookies?|advert|advertisement|sponsored|promo|popular|subscribe|newsletter|"
     r"skip|topicpath|gnav|lnav|snav|modal|toolbar|captions?|author|byline|disclaimer|copyright|"
     r"legal)($|[-_\s\d])",
-    re.IGNORECASE,
 )
 # Words of wrappers and content holders: an element named with one of these is never chrome.
 CONTENT_WORDS = re.compile(
     r"(^|[-_\s])(article|content|main|body|entry|post|text|story|maincontents?|container|wrap|wrapper|"
     r"inner|outer|column|col|page|site|layout|single|canvas|pusher|boxed|blog)($|[-_\s])",
-    re.IGNORECASE,
 )
 NEVER_CHROME = frozenset({"body", "html", "main", "article"})
 ARTICLE_TAGS = frozenset({"main", "article"})
@@ -143,7 +141,8 @@ def _label(node: Any) -> str:
     if not attrs:
         return ""
     get = attrs.get
-    return f"{get('class') or ''} {get('id') or ''} {get('role') or ''} {get('itemprop') or ''}"
+    label = f"{get('class') or ''} {get('id') or ''} {get('role') or ''} {get('itemprop') or ''}"
+    return label.lower()  # the word patterns are lower case: cheaper than IGNORECASE
 
 
 def _is_chrome(tag: str, label: str) -> bool:
@@ -155,9 +154,9 @@ def _is_chrome(tag: str, label: str) -> bool:
 def _is_body_marked(tag: str, label: str) -> bool:
     if tag in ("article", "main"):
         return True
-    low = label.lower()  # a substring test first: the regex is the slow part of a tree walk
-    hinted = "body" in low or "content" in low or "text" in low or "article" in low
-    return hinted and BODY_MARKERS.search(low) is not None  # every marker has one of those
+    # a substring test first: the regex is the slow part of a tree walk
+    hinted = "body" in label or "content" in label or "text" in label or "article" in label
+    return hinted and BODY_MARKERS.search(label) is not None  # every marker has one of those
 
 
 def flatten(root: Any, *, class_chrome: bool = True, marked: set[int] | None = None) -> list[Block]:
