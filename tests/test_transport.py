@@ -171,3 +171,32 @@ def test_idle_connections_are_capped_across_origins_and_expire() -> None:
 
     a, b = asyncio.run(go())
     assert (a.connections, b.connections) == (3, 1)
+
+
+def test_https_is_verified_against_the_trusted_authority() -> None:
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("localhost").configure_cert(server_ctx)
+    client_ctx = ssl.create_default_context()
+    ca.configure_trust(client_ctx)
+    raw = RawServer(lambda c, n: ok(b"secure"))
+
+    async def go() -> None:
+        server = await asyncio.start_server(raw.handle, "127.0.0.1", 0, ssl=server_ctx)
+        url = f"https://localhost:{server.sockets[0].getsockname()[1]}/"
+        async with httpx.AsyncClient(transport=H11Transport(ssl_context=client_ctx), timeout=5.0) as client:
+            for _ in range(2):
+                assert (await client.get(url)).text == "secure"
+        async with httpx.AsyncClient(transport=H11Transport(), timeout=5.0) as client:
+            with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+                await client.get(url)  # the default context does not trust this authority
+        server.close()
+        await server.wait_closed()
+
+    asyncio.run(go())
+    assert raw.connections == 1  # both good requests on one kept-alive connection; the refused
+    # handshake never reaches the handler

@@ -56,14 +56,19 @@ class H11Transport(httpx.AsyncBaseTransport):
     ``keepalive_expiry`` seconds, so a daemon polling thousands of hosts holds few sockets."""
 
     def __init__(
-        self, *, max_connections: int = 10, max_keepalive: int = 10, keepalive_expiry: float = 5.0
+        self,
+        *,
+        max_connections: int = 10,
+        max_keepalive: int = 10,
+        keepalive_expiry: float = 5.0,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self._slots = asyncio.Semaphore(max_connections)
         self._max_keepalive = max_keepalive
         self._expiry = keepalive_expiry
         self._idle: dict[Origin, list[_Connection]] = defaultdict(list)
         self._idle_since: OrderedDict[_Connection, float] = OrderedDict()  # oldest first
-        self._ssl: ssl.SSLContext | None = None
+        self._ssl = ssl_context  # made on first use when not given: httpx's default (certifi)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         origin = (request.url.raw_scheme, request.url.raw_host, request.url.port or 0)
