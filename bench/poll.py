@@ -117,35 +117,34 @@ def run_child(args: list[str]) -> tuple[float, float, float]:
     return time.perf_counter() - started, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def urlwatch(site: Path, n: int, port: int, tmp: Path, cycles: list[str]) -> list[dict]:
-    binary = urlwatch_bin()
-    urls = tmp / f"urls-{port}.yaml"
-    urls.write_text("\n---\n".join(f"name: p{i}\nurl: http://127.0.0.1:{port}/p{i}.html" for i in range(n)) + "\n")
-    config = tmp / f"urlwatch-{port}.yaml"
+def urlwatch_command(tmp: Path, name: str, jobs: str) -> list[str]:
+    """The urlwatch command line for a job list, with its own config and cache files."""
+    urls = tmp / f"urls-{name}.yaml"
+    urls.write_text(jobs)
+    config = tmp / f"urlwatch-{name}.yaml"
     config.write_text("report:\n  stdout: {enabled: false}\n  text: {details: true}\n")
     hooks = tmp / "hooks.py"
     hooks.write_text("")
+    return [str(urlwatch_bin()), "--urls", str(urls), "--config", str(config), "--hooks", str(hooks),
+            "--cache", str(tmp / f"cache-{name}.db")]
+
+
+def urlwatch(site: Path, n: int, port: int, tmp: Path, cycles: list[str]) -> list[dict]:
+    command = urlwatch_command(
+        tmp, str(port), "\n---\n".join(f"name: p{i}\nurl: http://127.0.0.1:{port}/p{i}.html" for i in range(n)) + "\n")
     results = []
     for k, label in enumerate(cycles):
         if label == "10% changed":
             change_pages(site, n, 0.10, seed=100 + k)
-        wall, cpu, rss = run_child([str(binary), "--urls", str(urls), "--config", str(config), "--hooks", str(hooks),
-                                    "--cache", str(tmp / f"cache-{port}.db")])
+        wall, cpu, rss = run_child(command)
         results.append({"cycle": label, "wall": wall, "cpu": cpu, "rss_mib": rss})
     return results
 
 
 def urlwatch_startup(tmp: Path) -> float:
     """Median wall time of urlwatch with an empty job list: its per-process overhead."""
-    urls = tmp / "urls-empty.yaml"
-    urls.write_text("")
-    config = tmp / "urlwatch-empty.yaml"
-    config.write_text("report:\n  stdout: {enabled: false}\n")
-    hooks = tmp / "hooks.py"
-    hooks.write_text("")
-    args = [str(urlwatch_bin()), "--urls", str(urls), "--config", str(config), "--hooks", str(hooks),
-            "--cache", str(tmp / "cache-empty.db")]
-    return sorted(run_child(args)[0] for _ in range(3))[1]
+    command = urlwatch_command(tmp, "empty", "")
+    return sorted(run_child(command)[0] for _ in range(3))[1]
 
 
 def show(title: str, rows: list[dict], n: int) -> None:

@@ -212,23 +212,15 @@ class Monitor:
                 )
                 end(s, False, str(exc))
             raise
-        if resp.not_modified and final:
-            self._not_modified.append(_NotModified(source.id, url, started, resp.elapsed_ms, end))
-            end.deferred = True
-            return None, "not_modified"
         if resp.not_modified:
-            with self.db.session() as s:
-                repo.touch_snapshots(s, [(url, started)])
-                repo.record_check(
-                    s,
-                    source_id=source.id,
-                    url=url,
-                    started=started,
-                    worker=self.worker,
-                    duration_ms=resp.elapsed_ms,
-                    outcome="not_modified",
-                    status=304,
+            # Recorded by flush(). For the final fetch of a check, flush also finishes it; a
+            # listing's 304 is not the end of its check, which goes on to its pages.
+            self._not_modified.append(
+                _NotModified(
+                    source.id, url, started, resp.elapsed_ms, end if final else _Once(None)
                 )
+            )
+            end.deferred = end.deferred or final
             return None, "not_modified"
         return resp, "fetched"
 

@@ -17,6 +17,7 @@ Changes are ordered by their position in the new document (removals where they s
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from typing import Any
 
 from monitor.config.model import Topic
@@ -54,15 +55,9 @@ def _hits_in_context(
     return own, context
 
 
-def _join(sents: list[Sentence], lang: str) -> str:
-    sep = "" if lang == "ja" else " "
-    return sep.join(s.text for s in sents)
-
-
-def _join_folded(sents: list[Sentence], lang: str) -> str:
-    """``fold`` of the joined passage, from the sentences' folded forms (folded once already)."""
-    sep = "" if lang == "ja" else " "
-    return sep.join(s.folded for s in sents)
+def _join(parts: Iterable[str], lang: str) -> str:
+    """Sentences joined into a passage: no space between Japanese sentences."""
+    return ("" if lang == "ja" else " ").join(parts)
 
 
 def _order_key(pair: Pair, matched_old: list[int], matched_new: list[int]) -> float:
@@ -118,8 +113,12 @@ def diff_statements(
             "moved": pair.moved,
         }
         if kind in ("changed", "cosmetic"):
-            old_text, new_text = _join(olds, old.lang), _join(news, new.lang)
-            if kind == "changed" and _join_folded(olds, old.lang) == _join_folded(news, new.lang):
+            old_text = _join((s.text for s in olds), old.lang)
+            new_text = _join((s.text for s in news), new.lang)
+            # fold of each passage, from its sentences' folded forms (folded once already)
+            old_folded = _join((s.folded for s in olds), old.lang)
+            new_folded = _join((s.folded for s in news), new.lang)
+            if kind == "changed" and old_folded == new_folded:
                 kind = change["kind"] = "cosmetic"
             change["spans"] = redline(old_text, new_text)
         ids: list[str] = []

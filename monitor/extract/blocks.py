@@ -152,7 +152,7 @@ def _is_chrome(tag: str, label: str) -> bool:
 
 
 def _is_body_marked(tag: str, label: str) -> bool:
-    if tag in ("article", "main"):
+    if tag in ARTICLE_TAGS:
         return True
     # a substring test first: the regex is the slow part of a tree walk
     hinted = "body" in label or "content" in label or "text" in label or "article" in label
