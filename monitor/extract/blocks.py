@@ -89,12 +89,12 @@ SKIP_TAGS = frozenset(
 # Not form: ASP.NET wraps whole pages in one. A figure's caption describes a photo, it is not
 # the statement.
 CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "menu", "dialog", "figcaption"})
+# Matched at the start of a word of a class or id: "sharebar" and "navbar" are chrome too.
 CHROME_WORDS = re.compile(
-    r"(^|[-_\s])(nav|navi|navigation|menu|breadcrumbs?|share|sharing|sns|social|footer|header|sidebar|"
-    r"ranking|related|recommend(ed|ations?)?|banner|bnr|pagetop|page-top|comments?|widget|pager|"
-    r"pagination|cookies?|advert|advertisement|sponsored|promo|popular|subscribe|newsletter|"
-    r"skip|topicpath|gnav|lnav|snav|modal|toolbar|captions?|author|byline|disclaimer|copyright|"
-    r"legal)($|[-_\s\d])",
+    r"(^|[-_\s])(nav|menu|breadcrumb|shar(e|ing)|sns|social|footer|header|sidebar|ranking|related|"
+    r"recommend|banner|bnr|pagetop|page-top|comment|widget|pager|pagination|cookie|advert|"
+    r"sponsored|promo|popular|subscribe|newsletter|skip|topicpath|gnav|lnav|snav|modal|toolbar|"
+    r"caption|author|byline|disclaimer|copyright|legal|teaser|overlay|slide|carousel)",
 )
 # Words of wrappers and content holders: an element named with one of these is never chrome.
 CONTENT_WORDS = re.compile(
@@ -143,6 +143,20 @@ def _label(node: Any) -> str:
     get = attrs.get
     label = f"{get('class') or ''} {get('id') or ''} {get('role') or ''} {get('itemprop') or ''}"
     return label.lower()  # the word patterns are lower case: cheaper than IGNORECASE
+
+
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+
+
+def _is_hidden(node: Any) -> bool:
+    """The element is hidden from view: the hidden attribute, aria-hidden or display:none."""
+    attrs = node.attributes
+    if not attrs:
+        return False
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return True
+    style = attrs.get("style")
+    return bool(style) and _HIDDEN_STYLE.search(style) is not None
 
 
 def _is_chrome(tag: str, label: str) -> bool:
@@ -212,6 +226,8 @@ def flatten(root: Any, *, class_chrome: bool = True, marked: set[int] | None = N
         label = ""
         if not chrome and (class_chrome or (is_block and marked is not None)):
             label = _label(node)
+            if tag not in ("body", "html") and _is_hidden(node):
+                continue  # not what a reader sees: a closed dialog, a screen-reader duplicate
             chrome = class_chrome and _is_chrome(tag, label)
         inner_path = path
         body_here = tag in ARTICLE_TAGS
