@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -118,3 +120,16 @@ def test_pdf_that_takes_too_long_is_stopped() -> None:
     pages = [f"第{i}段落。三か国の政府が相互に迅速な形で協議することにコミットする。" * 20 for i in range(400)]
     with pytest.raises(ExtractError, match=r"^slow\.pdf: PDF not read within 0\.2 s$"):
         pdf_text(make_pdf(pages), ref="slow.pdf", timeout=0.2)
+
+
+GENERIC_CASES = yaml.safe_load((Path(__file__).parent / "cases/extract_generic.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", GENERIC_CASES, ids=[c["name"] for c in GENERIC_CASES])
+def test_generic_extractor_case(case: dict[str, Any]) -> None:
+    [statement] = extract(f"<html><body>{case['html']}</body></html>".encode(), content_type="text/html")
+    body = "\n".join(statement.paragraphs)
+    for text in case["keeps"]:
+        assert text in body, f"{text!r} was dropped"
+    for text in case["drops"]:
+        assert text not in body, f"{text!r} was kept"

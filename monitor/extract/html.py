@@ -178,6 +178,23 @@ def _with_siblings(
     return [blocks[k] for k in sorted(keep)]
 
 
+CLOSING_LINES = 2  # a sign-off or source line may follow the body's last sentence
+
+
+def _with_closing_lines(blocks: list[Block], end: int) -> int:
+    """End of the body extended over the plain lines that close it ("Euer Hans", "Additional
+    reporting by ..."): paragraphs or items without links, at most CLOSING_LINES of them."""
+    limit = min(len(blocks), end + CLOSING_LINES)
+    while (
+        end < limit
+        and blocks[end].tag in ("p", "li")
+        and not blocks[end].chrome
+        and blocks[end].link_chars == 0
+    ):
+        end += 1
+    return end
+
+
 def _unit_kind(block: Block) -> str:
     if block.tag in HEADINGS:
         return "heading"
@@ -190,7 +207,7 @@ REPEAT_MIN = 30  # a block this long seen twice is a repeated caption or teaser,
 
 
 def blocks_to_units(blocks: list[Block], *, keep_links: bool = False) -> list[Unit]:
-    units: list[Unit] = []
+    kept: list[tuple[Block, str]] = []
     seen: set[str] = set()
     for block in blocks:
         text = squash(block.text)
@@ -210,10 +227,30 @@ def blocks_to_units(blocks: list[Block], *, keep_links: bool = False) -> list[Un
             continue
         stripped = TRAILING_END.sub("", text)
         if stripped:
-            units.append(Unit(_unit_kind(block), stripped))
+            kept.append((block, stripped))
         if stripped != text:
             break
-    return units
+    if not keep_links:
+        kept = _without_empty_sections(kept)
+    return [Unit(_unit_kind(block), text) for block, text in kept]
+
+
+def _without_empty_sections(kept: list[tuple[Block, str]]) -> list[tuple[Block, str]]:
+    """Drop the headings of sections that have nothing left: what stood under "Mehr zum Thema"
+    or "Related Coverage" was a link list and has gone, so the next unit is a heading of the
+    same or a higher rank, or there is none. A heading that is itself a link (a related
+    story's title) goes too when no text of its own follows it."""
+    out: list[tuple[Block, str]] = []
+    for i, (block, text) in enumerate(kept):
+        if block.tag in HEADINGS:
+            after = kept[i + 1][0] if i + 1 < len(kept) else None
+            if after is None or (after.tag in HEADINGS and after.tag <= block.tag):
+                continue
+            own_text = after.tag not in HEADINGS and after.pos == block.pos + 1
+            if i and block.link_density > LINK_LIMIT and not own_text:
+                continue
+        out.append((block, text))
+    return out
 
 
 def parse(html: str) -> Any:
@@ -269,6 +306,15 @@ def find_page_date(tree: Any, rules: ExtractRules | None, nearby: list[str]) -> 
     return None
 
 
+LEAD_BLOCKS = 3  # how far above the body a title or lead paragraph is looked for
+
+
+def _leads_body(block: Block) -> bool:
+    if block.chrome:
+        return False
+    return block.tag in HEADINGS or (_block_score(block) > 0 and block.link_density < 0.2)
+
+
 def _text_weight(blocks: list[Block]) -> float:
     """Weight of the text that would be kept: no chrome, no link lists."""
     return sum(b.weight for b in blocks if not b.chrome and b.link_density <= LINK_LIMIT)
@@ -307,6 +353,7 @@ def extract_units(tree: Any, rules: ExtractRules | None) -> tuple[list[Unit], li
         everything = flatten(body, class_chrome=False, marked=marked)  # class names misled us
         blocks = best_container(everything, marked)
     start, end = body_span(blocks) if blocks else (0, 0)
+    end = _with_closing_lines(blocks, end)
     found = _text_weight(blocks[start:end])
     if found < MIN_BODY_WEIGHT and marked:
         # Little prose found, while the element the site names as its article body holds much
@@ -315,14 +362,10 @@ def extract_units(tree: Any, rules: ExtractRules | None) -> tuple[list[Unit], li
         if _text_weight(fallback) >= max(MIN_BODY_WEIGHT, 3 * found):
             blocks, start, end = fallback, 0, len(fallback)
     first = blocks[start].pos if blocks else 0
-    # Headings just above the body (the statement's own title) belong to it, even outside it.
+    # Headings and a lead paragraph just above the body (the statement's own title, a summary
+    # kept outside the article's text element) belong to it.
     lead = first
-    while (
-        lead > 0
-        and first - lead < 3
-        and everything[lead - 1].tag in HEADINGS
-        and not everything[lead - 1].chrome
-    ):
+    while lead > 0 and first - lead < LEAD_BLOCKS and _leads_body(everything[lead - 1]):
         lead -= 1
     nearby = [b.text for b in everything[max(0, lead - 8) : first + 6]]
     return blocks_to_units(everything[lead:first] + blocks[start:end]), nearby
