@@ -62,11 +62,11 @@ BLOCK_TAGS = frozenset(
         "dialog",
     }
 )
+# Not noscript: the fetcher runs no scripts, so what a page puts there is what it shows us.
 SKIP_TAGS = frozenset(
     {
         "script",
         "style",
-        "noscript",
         "template",
         "iframe",
         "svg",
