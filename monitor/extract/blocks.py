@@ -135,11 +135,8 @@ class Block:
         return (len(self.text) - cjk) + 3 * cjk
 
 
-def _label(node: Any) -> str:
+def _label(attrs: dict[str, str | None]) -> str:
     """class, id, role and itemprop of an element: what its markup says it is."""
-    attrs = node.attributes
-    if not attrs:
-        return ""
     get = attrs.get
     label = f"{get('class') or ''} {get('id') or ''} {get('role') or ''} {get('itemprop') or ''}"
     return label.lower()  # the word patterns are lower case: cheaper than IGNORECASE
@@ -148,11 +145,8 @@ def _label(node: Any) -> str:
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 
 
-def _is_hidden(node: Any) -> bool:
+def _is_hidden(attrs: dict[str, str | None]) -> bool:
     """The element is hidden from view: the hidden attribute, aria-hidden or display:none."""
-    attrs = node.attributes
-    if not attrs:
-        return False
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
     style = attrs.get("style")
@@ -180,32 +174,36 @@ def flatten(root: Any, *, class_chrome: bool = True, marked: set[int] | None = N
     blocks: list[Block] = []
     parts: list[str] = []
     link = 0
-    state: dict[str, Any] = {"tag": "body", "chrome": False, "path": ()}
     serial = 0
+    # The walk's context: inside a link, inside chrome, inside an article; the innermost block
+    # element's tag and path. The block state (what a flushed block is) is the innermost block's
+    # tag, chrome and path.
+    in_link = in_chrome = in_article = False
+    block_tag, path = "body", ()
+    state_tag, state_chrome, state_path = "body", False, ()
+    # One frame per open element: its parent's children iterator and the context to restore.
 
-    def flush() -> None:
+    def emit() -> None:
         nonlocal parts, link
-        if not parts:
-            return
         text = "".join(parts).strip()
         if text:
-            blocks.append(
-                Block(
-                    str(state["tag"]), text, link, bool(state["chrome"]), len(blocks), state["path"]
-                )
-            )
+            blocks.append(Block(state_tag, text, link, state_chrome, len(blocks), state_path))
         parts = []
         link = 0
 
-    # Iterative walk. Entries: (node, in_link, in_chrome, in_article, block_tag, path); a None
-    # node marks the exit from a block element and restores its parent's block state.
-    Entry = tuple[Any, bool, bool, bool, str, tuple[int, ...]]
-    stack: list[Entry] = [(root, False, False, False, "body", ())]
-    while stack:
-        node, in_link, in_chrome, in_article, block_tag, path = stack.pop()
+    Frame = tuple[Any, bool, bool, bool, str, tuple[int, ...], bool]
+    frames: list[Frame] = []
+    children: Any = iter((root,))
+    while True:
+        node = next(children, None)
         if node is None:
-            flush()
-            state["tag"], state["chrome"], state["path"] = block_tag, in_chrome, path
+            if not frames:
+                break
+            children, in_link, in_chrome, in_article, block_tag, path, was_block = frames.pop()
+            if was_block:
+                if parts:
+                    emit()
+                state_tag, state_chrome, state_path = block_tag, in_chrome, path
             continue
         tag = node.tag
         if tag == "-text":
@@ -225,29 +223,30 @@ def flatten(root: Any, *, class_chrome: bool = True, marked: set[int] | None = N
         chrome = in_chrome or (tag in CHROME_TAGS and not (in_article and tag == "header"))
         label = ""
         if not chrome and (class_chrome or (is_block and marked is not None)):
-            label = _label(node)
-            if tag not in ("body", "html") and _is_hidden(node):
-                continue  # not what a reader sees: a closed dialog, a screen-reader duplicate
-            chrome = class_chrome and _is_chrome(tag, label)
-        inner_path = path
-        body_here = tag in ARTICLE_TAGS
+            attrs = node.attributes
+            if attrs:
+                if tag not in ("body", "html") and _is_hidden(attrs):
+                    continue  # not what a reader sees: a closed dialog, a screen-reader duplicate
+                label = _label(attrs)
+                chrome = class_chrome and _is_chrome(tag, label)
+        frames.append((children, in_link, in_chrome, in_article, block_tag, path, is_block))
         if is_block:
-            flush()
-            stack.append((None, in_link, in_chrome, in_article, block_tag, path))
+            if parts:
+                emit()
             serial += 1
-            inner_path = (*path, serial)
+            path = (*path, serial)
+            if tag in ARTICLE_TAGS:
+                in_article = True
             if not chrome and label and _is_body_marked(tag, label):
-                body_here = True
+                in_article = True
                 if marked is not None:
                     marked.add(serial)
-            state["tag"], state["chrome"], state["path"] = tag, chrome, inner_path
-            inner_block = tag
-        else:
-            inner_block = block_tag
-        now_link = in_link or tag == "a"
-        now_article = in_article or body_here
-        children = list(node.iter(include_text=True))
-        for child in reversed(children):
-            stack.append((child, now_link, chrome, now_article, inner_block, inner_path))
-    flush()
+            state_tag, state_chrome, state_path = tag, chrome, path
+            block_tag = tag
+        if tag == "a":
+            in_link = True
+        in_chrome = chrome
+        children = node.iter(include_text=True)
+    if parts:
+        emit()
     return blocks
