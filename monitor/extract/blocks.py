@@ -150,7 +150,7 @@ def _is_hidden(attrs: dict[str, str | None]) -> bool:
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
     style = attrs.get("style")
-    return bool(style) and _HIDDEN_STYLE.search(style) is not None
+    return style is not None and _HIDDEN_STYLE.search(style) is not None
 
 
 def _is_chrome(tag: str, label: str) -> bool:
@@ -179,8 +179,9 @@ def flatten(root: Any, *, class_chrome: bool = True, marked: set[int] | None = N
     # element's tag and path. The block state (what a flushed block is) is the innermost block's
     # tag, chrome and path.
     in_link = in_chrome = in_article = False
-    block_tag, path = "body", ()
-    state_tag, state_chrome, state_path = "body", False, ()
+    path: tuple[int, ...] = ()
+    state_path: tuple[int, ...] = ()
+    block_tag, state_tag, state_chrome = "body", "body", False
     # One frame per open element: its parent's children iterator and the context to restore.
 
     def emit() -> None:
