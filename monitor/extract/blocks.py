@@ -8,9 +8,8 @@ marked as chrome.
 
 from __future__ import annotations
 
-import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.text.normalise import count_cjk
@@ -119,20 +118,17 @@ class Block:
     link_chars: int
     chrome: bool
     pos: int
-    path: tuple[
-        int, ...
-    ] = ()  # serial numbers of the enclosing block-level elements, outermost first
+    path: tuple[int, ...] = ()  # serials of the enclosing block elements, outermost first
+    # Information weight of the text: a Japanese character counts three (it carries about a
+    # word). Computed once here: every scoring step reads it.
+    weight: float = field(init=False)
+    link_density: float = field(init=False)  # share of the text inside links
 
-    @property
-    def link_density(self) -> float:
-        return self.link_chars / max(1, len(self.text))
-
-    @functools.cached_property
-    def weight(self) -> float:
-        """Information weight of the text: a Japanese character counts three (it carries about
-        a word). Cached: every scoring step reads it."""
+    def __post_init__(self) -> None:
+        size = len(self.text)
         cjk = count_cjk(self.text)
-        return (len(self.text) - cjk) + 3 * cjk
+        self.weight = size + 2 * cjk
+        self.link_density = self.link_chars / max(1, size)
 
 
 def _label(attrs: dict[str, str | None]) -> str:

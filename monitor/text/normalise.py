@@ -145,9 +145,13 @@ _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 
 def squash(text: str) -> str:
     """Whitespace-level normalisation: the form two texts that look the same share."""
-    text = _INVISIBLE.sub("", text)
-    text = _HYPHEN_BREAK.sub(r"\1\2", text)
-    text = _CJK_GAP.sub("", text)
+    # Each step runs only where it can apply: most texts are plain ASCII (checked in C).
+    if not text.isascii():
+        text = _INVISIBLE.sub("", text)
+        if max(text, default=" ") >= "\u3000":
+            text = _CJK_GAP.sub("", text)
+    if "-\n" in text:
+        text = _HYPHEN_BREAK.sub(r"\1\2", text)
     return _SPACES.sub(" ", text).strip()
 
 
