@@ -163,9 +163,17 @@ def _is_body_marked(tag: str, label: str) -> bool:
     return hinted and BODY_MARKERS.search(label) is not None  # every marker has one of those
 
 
-def flatten(root: Any, *, class_chrome: bool = True, marked: set[int] | None = None) -> list[Block]:
+def flatten(
+    root: Any,
+    *,
+    class_chrome: bool = True,
+    tag_chrome: bool = True,
+    marked: set[int] | None = None,
+) -> list[Block]:
     """Blocks of ``root`` (a selectolax node) in document order. ``class_chrome=False`` judges
-    chrome by tag only (nav, footer, ...), for pages whose class names mislead. ``marked``
+    chrome by tag only (nav, footer, ...), for pages whose class names mislead;
+    ``tag_chrome=False`` does not judge by tag either, for pages whose whole text sits in a
+    header or aside (an unclosed tag, a theme's odd markup). ``marked``
     receives the path numbers of elements named as an article body (article, entry-content...)."""
     blocks: list[Block] = []
     parts: list[str] = []
@@ -217,7 +225,9 @@ def flatten(root: Any, *, class_chrome: bool = True, marked: set[int] | None = N
             continue
         is_block = tag in BLOCK_TAGS
         # An article's own <header> holds its title and lead, not the site's banner.
-        chrome = in_chrome or (tag in CHROME_TAGS and not (in_article and tag == "header"))
+        chrome = in_chrome or (
+            tag_chrome and tag in CHROME_TAGS and not (in_article and tag == "header")
+        )
         label = ""
         if not chrome and (class_chrome or (is_block and marked is not None)):
             attrs = node.attributes

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
@@ -332,6 +333,32 @@ def _largest_marked(blocks: list[Block], marked: set[int]) -> list[Block]:
     return max(inside.values(), key=_text_weight)
 
 
+@dataclass
+class _Body:
+    everything: list[Block]  # all blocks of the page
+    blocks: list[Block]  # the container's
+    start: int  # the body within the container's blocks
+    end: int
+    weight: float  # of the body's text
+
+
+def _find_body(body: Any, class_chrome: bool, tag_chrome: bool) -> _Body:
+    marked: set[int] = set()
+    everything = flatten(body, class_chrome=class_chrome, tag_chrome=tag_chrome, marked=marked)
+    blocks = best_container(everything, marked)
+    start, end = body_span(blocks) if blocks else (0, 0)
+    end = _with_closing_lines(blocks, end)
+    found = _text_weight(blocks[start:end])
+    if found < MIN_BODY_WEIGHT and marked:
+        # Little prose found, while the element the site names as its article body holds much
+        # more text (a page that is mostly a table, say): trust that element, whole.
+        fallback = _largest_marked(everything, marked)
+        fallback_weight = _text_weight(fallback)
+        if fallback_weight >= max(MIN_BODY_WEIGHT, 3 * found):
+            return _Body(everything, fallback, 0, len(fallback), fallback_weight)
+    return _Body(everything, blocks, start, end, found)
+
+
 def extract_units(tree: Any, rules: ExtractRules | None) -> tuple[list[Unit], list[str]]:
     """Body units and the texts around the body's start (where a date line usually is)."""
     if rules:
@@ -345,22 +372,18 @@ def extract_units(tree: Any, rules: ExtractRules | None) -> tuple[list[Unit], li
             blocks = [b for node in nodes[:1] for b in flatten(node)]
             units = blocks_to_units(blocks, keep_links=True)
             return units, [b.text for b in blocks[:6]]
-    marked: set[int] = set()
-    everything = flatten(body, marked=marked)
-    blocks = best_container(everything, marked)
-    if sum(b.weight for b in blocks if not b.chrome) < MIN_BODY_WEIGHT:
-        marked.clear()
-        everything = flatten(body, class_chrome=False, marked=marked)  # class names misled us
-        blocks = best_container(everything, marked)
-    start, end = body_span(blocks) if blocks else (0, 0)
-    end = _with_closing_lines(blocks, end)
-    found = _text_weight(blocks[start:end])
-    if found < MIN_BODY_WEIGHT and marked:
-        # Little prose found, while the element the site names as its article body holds much
-        # more text (a page that is mostly a table, say): trust that element, whole.
-        fallback = _largest_marked(everything, marked)
-        if _text_weight(fallback) >= max(MIN_BODY_WEIGHT, 3 * found):
-            blocks, start, end = fallback, 0, len(fallback)
+    # Chrome judged by class names and tags; if that leaves too little text, the names misled
+    # us, so by tags only; if still too little, the text may sit in a header or aside (an
+    # unclosed tag), so no chrome at all. The pass that finds the most text wins.
+    best: _Body | None = None
+    for class_chrome, tag_chrome in ((True, True), (False, True), (False, False)):
+        found = _find_body(body, class_chrome, tag_chrome)
+        if best is None or found.weight > best.weight:
+            best = found
+        if found.weight >= MIN_BODY_WEIGHT:
+            break
+    assert best is not None
+    everything, blocks, start, end = best.everything, best.blocks, best.start, best.end
     first = blocks[start].pos if blocks else 0
     # Headings and a lead paragraph just above the body (the statement's own title, a summary
     # kept outside the article's text element) belong to it.
