@@ -15,7 +15,7 @@ from monitor._exceptions import ExtractError
 from monitor.config.model import ExtractRules
 from monitor.document import Statement, Unit
 from monitor.extract.blocks import Block
-from monitor.extract.dates import find_date
+from monitor.extract.dates import find_date, is_date_line
 from monitor.extract.decode import decode
 from monitor.extract.html import (
     best_run,
@@ -105,8 +105,8 @@ def extract_html(
     tree = parse(html)
     title = find_title(tree, rules)
     units, nearby = extract_units(tree, rules)
-    # A leading copy of the title is not part of the body.
-    if units and title and units[0].text == squash(title):
+    # A leading copy of the title, or the date line, is not part of the body.
+    while units and (units[0].text == squash(title) or is_date_line(units[0].text)):
         units = units[1:]
     when = find_page_date(tree, rules, nearby)
     return _statements(title, when, units, lang)

@@ -160,7 +160,12 @@ def _is_body_marked(tag: str, label: str) -> bool:
         return True
     # a substring test first: the regex is the slow part of a tree walk
     hinted = "body" in label or "content" in label or "text" in label or "article" in label
-    return hinted and BODY_MARKERS.search(label) is not None  # every marker has one of those
+    return hinted and _is_body_named(label)  # every marker has one of those
+
+
+def _is_body_named(label: str) -> bool:
+    """The class, id or itemprop names the element as the article body (entry-content...)."""
+    return BODY_MARKERS.search(label) is not None
 
 
 def flatten(
@@ -168,13 +173,14 @@ def flatten(
     *,
     class_chrome: bool = True,
     tag_chrome: bool = True,
-    marked: set[int] | None = None,
+    marked: dict[int, bool] | None = None,
 ) -> list[Block]:
     """Blocks of ``root`` (a selectolax node) in document order. ``class_chrome=False`` judges
     chrome by tag only (nav, footer, ...), for pages whose class names mislead;
     ``tag_chrome=False`` does not judge by tag either, for pages whose whole text sits in a
     header or aside (an unclosed tag, a theme's odd markup). ``marked``
-    receives the path numbers of elements named as an article body (article, entry-content...)."""
+    receives the path number of each element marked as an article body, by tag (article,
+    main) or by name (entry-content...), mapped to whether its name says so."""
     blocks: list[Block] = []
     parts: list[str] = []
     link = 0
@@ -247,7 +253,7 @@ def flatten(
             if not chrome and label and _is_body_marked(tag, label):
                 in_article = True
                 if marked is not None:
-                    marked.add(serial)
+                    marked[serial] = _is_body_named(label)
             state_tag, state_chrome, state_path = tag, chrome, path
             block_tag = tag
         if tag == "a":

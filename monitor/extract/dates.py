@@ -74,6 +74,14 @@ def find_date(text: str) -> date | None:
     return min(found)[1] if found else None
 
 
+DATE_LINE_MAX = 32  # "Tokyo, September 22, 2025" fits; a sentence with a date in it does not
+
+
+def is_date_line(text: str) -> bool:
+    """A line that is only a date, or a place and a date: metadata, not statement text."""
+    return len(text) <= DATE_LINE_MAX and find_date(text) is not None
+
+
 def parse_iso(text: str) -> date | None:
     match = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", text)
     return _make(int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None

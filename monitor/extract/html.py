@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,12 +125,11 @@ CONTAINER_PENALTY = 0.35  # weight of a container's boilerplate against its text
 MARKED_BONUS = 2.0  # a container named as the article body (entry-content...) counts this much more
 
 
-def best_container(
-    blocks: list[Block], marked: set[int] | frozenset[int] = frozenset()
-) -> list[Block]:
+def best_container(blocks: list[Block], marked: Collection[int] = ()) -> tuple[int, list[Block]]:
     """The blocks of the element whose text most outweighs its boilerplate (readability's idea:
     an article's paragraphs share a parent; a related-links box inside it does not split it),
-    with its good siblings. An element named as the article body (``marked``) counts double."""
+    with its good siblings, and the container's path number (-1 if none). An element marked as
+    the article body (``marked``) counts double."""
     good: dict[int, float] = defaultdict(float)
     bad: dict[int, float] = defaultdict(float)
     scores = [_block_score(b) for b in blocks]
@@ -142,7 +142,7 @@ def best_container(
             else:
                 bad[ancestor] -= score
     if not good:
-        return blocks
+        return -1, blocks
     top = max(
         good,
         key=lambda a: (
@@ -150,7 +150,7 @@ def best_container(
             -a,
         ),
     )
-    return _with_siblings(blocks, scores, top, good[top] - CONTAINER_PENALTY * bad[top])
+    return top, _with_siblings(blocks, scores, top, good[top] - CONTAINER_PENALTY * bad[top])
 
 
 SIBLING_SHARE = 0.2  # a sibling joins when its net score is this share of the container's
@@ -321,7 +321,7 @@ def _text_weight(blocks: list[Block]) -> float:
     return sum(b.weight for b in blocks if not b.chrome and b.link_density <= LINK_LIMIT)
 
 
-def _largest_marked(blocks: list[Block], marked: set[int]) -> list[Block]:
+def _largest_marked(blocks: list[Block], marked: Collection[int]) -> list[Block]:
     """The blocks of the body-named element (article, entry-content...) with the most text."""
     inside: dict[int, list[Block]] = defaultdict(list)
     for block in blocks:
@@ -343,10 +343,12 @@ class _Body:
 
 
 def _find_body(body: Any, class_chrome: bool, tag_chrome: bool) -> _Body:
-    marked: set[int] = set()
+    marked: dict[int, bool] = {}
     everything = flatten(body, class_chrome=class_chrome, tag_chrome=tag_chrome, marked=marked)
-    blocks = best_container(everything, marked)
+    top, blocks = best_container(everything, marked)
     start, end = body_span(blocks) if blocks else (0, 0)
+    if marked.get(top):
+        start = 0  # the site names this element as the article body: it starts where it does
     end = _with_closing_lines(blocks, end)
     found = _text_weight(blocks[start:end])
     if found < MIN_BODY_WEIGHT and marked:
