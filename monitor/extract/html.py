@@ -33,6 +33,33 @@ CREDIT = re.compile(
     r"|^\s*(advertisement|anzeige|werbung|publicité|sponsored|広告)\s*$",
     re.IGNORECASE,
 )
+# Labels of the boxes around an article (related links, sharing, comments, tags, newsletters),
+# in the languages of the sites watched and of the extraction benchmarks. A line that says only
+# this is not statement text.
+BOILERPLATE_LINE = re.compile(
+    r"^\W*("
+    r"related( articles?| stories| posts?| coverage| content| links?| news)?|read more|read next|"
+    r"more (on|about) this( topic| story)?|you (may|might) also like|"
+    r"recommended( for you| articles?| stories)?|advertisement|sponsored( content)?|"
+    r"share( this( article| story| post)?| on \w+)?|tags?|tagged|topics?|categor(y|ies)|"
+    r"\d* ?comments?|leave a (comment|reply)|post a comment|subscribe( now)?|sign up|"
+    r"follow us( on \w+)?|most (read|popular|viewed)|trending( now)?|newsletter|"
+    r"photo credits?|image credits?|print|email|"
+    r"mehr zu(m| diesem)? thema|lesen sie auch|lies auch|das könnte (sie|dich) auch interessieren|"
+    r"weitere (artikel|informationen|infos|beiträge|themen|nachrichten)|ähnliche (beiträge|artikel)|"
+    r"verwandte (artikel|themen)|themen|schlagworte|schlagwörter|(artikel )?teilen|kommentare?|"
+    r"kommentar (verfassen|schreiben|hinzufügen)|schreiben? (sie )?einen kommentar|anzeige|werbung|"
+    r"weiterlesen|zum weiterlesen|artikel bewerten|empfehlungen|meist ?gelesen|neueste artikel|"
+    r"drucken|zur startseite|nach oben|"
+    r"(à )?lire aussi|voir aussi|en savoir plus|partager|commentaires?|publicité|sur le même sujet|"
+    r"lea también|ver también|noticias relacionadas|compartir|temas|publicidad|"
+    r"zobacz także|czytaj (także|też)|leggi anche|potrebbe interessarti|"
+    r"関連記事|関連リンク|この記事をシェア|シェアする|広告|ランキング|読まれている記事|おすすめ記事|"
+    r"ページトップ|ページの先頭へ"
+    r")\W*$",
+    re.IGNORECASE,
+)
+BOILERPLATE_MAX = 60  # longer lines say more than a label
 SENTENCE_ENDS = tuple("。．.！？!?」』”“‘’»«…\"':：")
 DATE_META = (
     "article:published_time",
@@ -221,6 +248,8 @@ def blocks_to_units(blocks: list[Block], *, keep_links: bool = False) -> list[Un
         if END_MARK.match(text):
             break
         if CREDIT.match(text):
+            continue
+        if not keep_links and len(text) <= BOILERPLATE_MAX and BOILERPLATE_LINE.match(text):
             continue
         if not keep_links and (
             block.chrome or (block.link_density > LINK_LIMIT and block.tag not in HEADINGS)
