@@ -336,13 +336,28 @@ def find_page_date(tree: Any, rules: ExtractRules | None, nearby: list[str]) -> 
     return None
 
 
-LEAD_BLOCKS = 3  # how far above the body a title or lead paragraph is looked for
+LEAD_BLOCKS = 4  # how far above the body a title or lead paragraph is looked for
 
 
-def _leads_body(block: Block) -> bool:
-    if block.chrome:
-        return False
-    return block.tag in HEADINGS or (_block_score(block) > 0 and block.link_density < 0.2)
+def _lead_blocks(everything: list[Block], first: int) -> list[Block]:
+    """The title and lead paragraph just above the body (``first``), which a site may keep
+    outside the element that holds the text. A byline, caption, share bar or short line between
+    them is passed over, not taken; navigation ends the search. A heading counts only while
+    nothing has been passed over: further up it is another story's."""
+    above: list[Block] = []
+    k = first - 1
+    while k >= 0 and first - k <= LEAD_BLOCKS:
+        block = everything[k]
+        contiguous = len(above) == first - k - 1
+        if not block.chrome and (
+            (block.tag in HEADINGS and contiguous)
+            or (_block_score(block) > 0 and block.link_density < 0.2)
+        ):
+            above.insert(0, block)
+        elif block.link_density > LINK_LIMIT and not block.chrome:
+            break
+        k -= 1
+    return above
 
 
 def _text_weight(blocks: list[Block]) -> float:
@@ -416,10 +431,7 @@ def extract_units(tree: Any, rules: ExtractRules | None) -> tuple[list[Unit], li
     assert best is not None
     everything, blocks, start, end = best.everything, best.blocks, best.start, best.end
     first = blocks[start].pos if blocks else 0
-    # Headings and a lead paragraph just above the body (the statement's own title, a summary
-    # kept outside the article's text element) belong to it.
-    lead = first
-    while lead > 0 and first - lead < LEAD_BLOCKS and _leads_body(everything[lead - 1]):
-        lead -= 1
+    above = _lead_blocks(everything, first)
+    lead = above[0].pos if above else first
     nearby = [b.text for b in everything[max(0, lead - 8) : first + 6]]
-    return blocks_to_units(everything[lead:first] + blocks[start:end]), nearby
+    return blocks_to_units(above + blocks[start:end]), nearby
