@@ -143,11 +143,29 @@ _HYPHEN_BREAK = re.compile(r"([A-Za-z])-\n([a-z])")
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 
 
+# CJK compatibility ideographs: NFC would replace them with their unified forms, but a page
+# that uses one (in a name, say) means that glyph; the variant table decides when they compare.
+_CJK_COMPAT = re.compile("([\uf900-\ufaff]+)")
+
+
+def _nfc(text: str) -> str:
+    """Canonically equivalent forms in one form (a letter with a combining mark, or composed):
+    they look the same. Compatibility ideographs are kept as written."""
+    if unicodedata.is_normalized("NFC", text):
+        return text
+    if _CJK_COMPAT.search(text) is None:
+        return unicodedata.normalize("NFC", text)
+    return "".join(
+        part if k % 2 else unicodedata.normalize("NFC", part)
+        for k, part in enumerate(_CJK_COMPAT.split(text))
+    )
+
+
 def squash(text: str) -> str:
     """Whitespace-level normalisation: the form two texts that look the same share."""
     # Each step runs only where it can apply: most texts are plain ASCII (checked in C).
     if not text.isascii():
-        text = _INVISIBLE.sub("", text)
+        text = _nfc(_INVISIBLE.sub("", text))
         if max(text, default=" ") >= "\u3000":
             text = _CJK_GAP.sub("", text)
     if "-\n" in text:
