@@ -146,7 +146,7 @@ SENTENCE_COST = 5.0  # a sentence must outweigh this to count as body text
 LINE_COST = 10.0  # a short line that is not a sentence counts against the body
 MIN_BODY_WEIGHT = 300  # below this, retry without judging chrome by class names
 LINK_LIMIT = 0.5  # a block with more of its text in links than this is navigation
-CONTAINER_PENALTY = 0.35  # weight of a container's boilerplate against its text
+CONTAINER_PENALTY = 0.3  # weight of a container's boilerplate against its text
 
 
 MARKED_BONUS = 2.0  # a container named as the article body (entry-content...) counts this much more
