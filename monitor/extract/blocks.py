@@ -95,10 +95,13 @@ CHROME_WORDS = re.compile(
     r"sponsored|promo|popular|subscribe|newsletter|skip|topicpath|gnav|lnav|snav|modal|toolbar|"
     r"caption|author|byline|disclaimer|copyright|legal|teaser|overlay|slide|carousel)",
 )
-# Words of wrappers and content holders: an element named with one of these is never chrome.
+# Words of wrappers and content holders, in the languages of the sites watched and of the
+# benchmarks: an element named with one of these is never chrome ("banners-contenido-nota").
 CONTENT_WORDS = re.compile(
     r"(^|[-_\s])(article|content|main|body|entry|post|text|story|maincontents?|container|wrap|wrapper|"
-    r"inner|outer|column|col|page|site|layout|single|canvas|pusher|boxed|blog)($|[-_\s])",
+    r"inner|outer|column|col|page|site|layout|single|canvas|pusher|boxed|blog|"
+    r"contenido|cuerpo|nota|inhalt|artikel|beitrag|contenu|texte|corps|testo|articolo|honbun|kiji)"
+    r"($|[-_\s])",
 )
 NEVER_CHROME = frozenset({"body", "html", "main", "article"})
 ARTICLE_TAGS = frozenset({"main", "article"})
