@@ -265,6 +265,9 @@ def blocks_to_units(blocks: list[Block], *, keep_links: bool = False) -> list[Un
     return [Unit(_unit_kind(block), text) for block, text in kept]
 
 
+HEADING_MAX = 100  # a "heading" this long is a paragraph set in a heading's style
+
+
 def _without_empty_sections(kept: list[tuple[Block, str]]) -> list[tuple[Block, str]]:
     """Drop the headings of sections that have nothing left: what stood under "Mehr zum Thema"
     or "Related Coverage" was a link list and has gone, so the next unit is a heading of the
@@ -272,7 +275,7 @@ def _without_empty_sections(kept: list[tuple[Block, str]]) -> list[tuple[Block, 
     story's title) goes too when no text of its own follows it."""
     out: list[tuple[Block, str]] = []
     for i, (block, text) in enumerate(kept):
-        if block.tag in HEADINGS:
+        if block.tag in HEADINGS and len(text) < HEADING_MAX:
             after = kept[i + 1][0] if i + 1 < len(kept) else None
             if after is None or (after.tag in HEADINGS and after.tag <= block.tag):
                 continue
