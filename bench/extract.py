@@ -135,12 +135,12 @@ def main() -> None:
     for title, pages, scorer in (("scrapinghub AEB (4-gram shingles, macro)", aeb_pages(args.limit), score_aeb),
                                  ("trafilatura eval (snippets, micro)", traf_pages(args.limit), score_traf)):
         print(f"\n{title}: {len(pages)} pages")
-        print(f"{'extractor':<20} {'P':>6} {'R':>6} {'F1':>6} {'ms/page mean (median)':>24}")
+        print(f"{'extractor':<20} {'P':>6} {'R':>6} {'F1':>7} {'ms/page mean (median)':>23}")
         htmls = [p[0] for p in pages]
         for name, fn in extractors.items():
             outputs, mean_ms, median_ms = run(name, fn, htmls)
             p, r, f1 = scorer(outputs, pages)  # type: ignore[arg-type]
-            print(f"{name:<20} {p:6.3f} {r:6.3f} {f1:6.3f} {mean_ms:14.1f} ({median_ms:.1f})")
+            print(f"{name:<20} {p:6.3f} {r:6.3f} {f1:7.4f} {mean_ms:13.1f} ({median_ms:.1f})")
 
 
 if __name__ == "__main__":
