@@ -86,7 +86,7 @@ def _block_score(block: Block) -> float:
 
 
 def _plain_score(block: Block, w: float) -> float:
-    if block.link_density > LINK_LIMIT:
+    if is_link_list(block):
         return -w
     if block.tag in HEADINGS:
         return -2.0  # kept when inside the body; never what starts or ends it
@@ -146,6 +146,21 @@ SENTENCE_COST = 5.0  # a sentence must outweigh this to count as body text
 LINE_COST = 10.0  # a short line that is not a sentence counts against the body
 MIN_BODY_WEIGHT = 300  # below this, retry without judging chrome by class names
 LINK_LIMIT = 0.5  # a block with more of its text in links than this is navigation
+# ... unless it is a long sentence whose names and terms are links (prose that links, not a
+# list of links): then up to this share.
+PROSE_LINK_LIMIT = 0.75
+PROSE_MIN = 80
+
+
+def is_link_list(block: Block) -> bool:
+    """Navigation, a link list or a related-links box, by the share of its text in links."""
+    if block.link_density <= LINK_LIMIT:
+        return False
+    return not (
+        block.link_density <= PROSE_LINK_LIMIT
+        and len(block.text) >= PROSE_MIN
+        and block.text.rstrip().endswith(SENTENCE_ENDS)
+    )
 CONTAINER_PENALTY = 0.3  # weight of a container's boilerplate against its text
 
 
@@ -252,7 +267,7 @@ def blocks_to_units(blocks: list[Block], *, keep_links: bool = False) -> list[Un
         if not keep_links and len(text) <= BOILERPLATE_MAX and BOILERPLATE_LINE.match(text):
             continue
         if not keep_links and (
-            block.chrome or (block.link_density > LINK_LIMIT and block.tag not in HEADINGS)
+            block.chrome or (is_link_list(block) and block.tag not in HEADINGS)
         ):
             continue
         stripped = TRAILING_END.sub("", text)
@@ -357,7 +372,7 @@ def _lead_blocks(everything: list[Block], first: int) -> list[Block]:
             or (_block_score(block) > 0 and block.link_density < 0.2)
         ):
             above.insert(0, block)
-        elif block.link_density > LINK_LIMIT and not block.chrome:
+        elif is_link_list(block) and not block.chrome:
             break
         k -= 1
     return above
@@ -365,7 +380,7 @@ def _lead_blocks(everything: list[Block], first: int) -> list[Block]:
 
 def _text_weight(blocks: list[Block]) -> float:
     """Weight of the text that would be kept: no chrome, no link lists."""
-    return sum(b.weight for b in blocks if not b.chrome and b.link_density <= LINK_LIMIT)
+    return sum(b.weight for b in blocks if not b.chrome and not is_link_list(b))
 
 
 def _largest_marked(blocks: list[Block], marked: Collection[int]) -> list[Block]:
