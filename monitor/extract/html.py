@@ -161,6 +161,8 @@ def is_link_list(block: Block) -> bool:
         and len(block.text) >= PROSE_MIN
         and block.text.rstrip().endswith(SENTENCE_ENDS)
     )
+
+
 CONTAINER_PENALTY = 0.3  # weight of a container's boilerplate against its text
 
 
@@ -266,9 +268,7 @@ def blocks_to_units(blocks: list[Block], *, keep_links: bool = False) -> list[Un
             continue
         if not keep_links and len(text) <= BOILERPLATE_MAX and BOILERPLATE_LINE.match(text):
             continue
-        if not keep_links and (
-            block.chrome or (is_link_list(block) and block.tag not in HEADINGS)
-        ):
+        if not keep_links and (block.chrome or (is_link_list(block) and block.tag not in HEADINGS)):
             continue
         stripped = TRAILING_END.sub("", text)
         if stripped:
