@@ -17,17 +17,12 @@ from monitor.document import Statement, Unit
 from monitor.extract.blocks import Block
 from monitor.extract.dates import find_date, is_date_line
 from monitor.extract.decode import decode
-from monitor.extract.html import (
-    best_run,
-    blocks_to_units,
-    extract_units,
-    find_page_date,
-    find_title,
-    parse,
-)
+from monitor.extract.html import extract_units, find_page_date, find_title, parse
 from monitor.extract.pdf import pdf_text
 from monitor.extract.plain import text_to_units
+from monitor.extract.scoring import best_run
 from monitor.extract.sniff import sniff
+from monitor.extract.units import blocks_to_units
 from monitor.text.normalise import squash
 from monitor.text.segment import is_japanese
 
