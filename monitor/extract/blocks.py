@@ -131,7 +131,7 @@ class Block:
         size = len(self.text)
         cjk = count_cjk(self.text)
         self.weight = size + 2 * cjk
-        self.link_density = self.link_chars / max(1, size)
+        self.link_density = self.link_chars / (size or 1)
 
 
 def _label(attrs: dict[str, str | None]) -> str:

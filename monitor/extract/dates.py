@@ -45,6 +45,9 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _make(y: int, m: int, d: int) -> date | None:
     try:
         return date(y, m, d) if 1900 < y < 2200 else None
@@ -54,6 +57,8 @@ def _make(y: int, m: int, d: int) -> date | None:
 
 def find_date(text: str) -> date | None:
     """The earliest-positioned date in ``text``, or None."""
+    if _DIGIT.search(text) is None:  # every form has digits (full-width ones too)
+        return None
     text = unicodedata.normalize("NFKC", text)
     found: list[tuple[int, date]] = []
     for pattern, form in PATTERNS:

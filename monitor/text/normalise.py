@@ -129,7 +129,7 @@ def is_cjk(ch: str) -> bool:
 
 
 def count_cjk(text: str) -> int:
-    if not text or max(text) < "\u3000":  # no character in the CJK ranges (checked in C)
+    if text.isascii() or max(text) < "\u3000":  # no character in the CJK ranges (both in C)
         return 0
     # Runs, not characters: Japanese text has few runs, so this makes few Python objects.
     return sum(map(len, CJK_RUN.findall(text)))
