@@ -45,8 +45,9 @@ BOILERPLATE_LINE = re.compile(
     r"(à )?lire aussi|voir aussi|en savoir plus|partager|commentaires?|publicité|sur le même sujet|"
     r"lea también|ver también|noticias relacionadas|compartir|temas|publicidad|"
     r"zobacz także|czytaj (także|też)|leggi anche|potrebbe interessarti|"
-    r"関連記事|関連リンク|この記事をシェア|シェアする|広告|ランキング|読まれている記事|おすすめ記事|"
-    r"ページトップ|ページの先頭へ"
+    r"関連記事|関連リンク|関連情報|この記事をシェア|シェア(する)?|ツイート|印刷(する)?|広告|ランキング|"
+    r"読まれている記事|おすすめ記事|ページトップ|(この)?ページの(トップ|先頭)(へ|に)(戻る)?|"
+    r"(前の)?ページへ戻る|目次へ戻る|トップへ戻る"
     r")\W*$",
     re.IGNORECASE,
 )
