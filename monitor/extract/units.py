@@ -66,6 +66,9 @@ REPEAT_MIN = 30  # a block this long seen twice is a repeated caption or teaser,
 
 
 def blocks_to_units(blocks: list[Block], *, keep_links: bool = False) -> list[Unit]:
+    """Units of the body's blocks, up to an end mark. ``keep_links=True`` is for blocks a
+    source's own CSS rule selected: only credits and end marks are judged there, since the
+    rule already says what the body is."""
     kept: list[tuple[Block, str]] = []
     seen: set[str] = set()
     for block in blocks:
