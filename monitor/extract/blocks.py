@@ -195,7 +195,6 @@ def flatten(
     path: tuple[int, ...] = ()
     state_path: tuple[int, ...] = ()
     block_tag, state_tag, state_chrome = "body", "body", False
-    # One frame per open element: its parent's children iterator and the context to restore.
 
     def emit() -> None:
         nonlocal parts, link
@@ -205,6 +204,7 @@ def flatten(
         parts = []
         link = 0
 
+    # One frame per open element: its parent's children iterator and the context to restore.
     Frame = tuple[Any, bool, bool, bool, str, tuple[int, ...], bool]
     frames: list[Frame] = []
     children: Any = iter((root,))
@@ -238,11 +238,11 @@ def flatten(
             tag_chrome and tag in CHROME_TAGS and not (in_article and tag == "header")
         )
         label = ""
-        if not chrome and (class_chrome or (is_block and marked is not None)):
-            attrs = node.attributes
-            if attrs:
-                if tag not in ("body", "html") and _is_hidden(attrs):
-                    continue  # not what a reader sees: a closed dialog, a screen-reader duplicate
+        attrs = None if chrome else node.attributes
+        if attrs:
+            if tag not in ("body", "html") and _is_hidden(attrs):
+                continue  # not what a reader sees: a closed dialog, a screen-reader duplicate
+            if class_chrome or (is_block and marked is not None):
                 label = _label(attrs)
                 chrome = class_chrome and _is_chrome(tag, label)
         frames.append((children, in_link, in_chrome, in_article, block_tag, path, is_block))
