@@ -112,20 +112,17 @@ SOFT_HYPHEN = "\u00ad"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 
 
+# Kanji, kana, CJK punctuation and full-width forms: scripts written without spaces. CJK
+# punctuation, hiragana and katakana; extension A; unified ideographs; compatibility
+# ideographs; full-width and half-width forms.
 CJK_CLASS = "\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
+_CJK_CHAR = re.compile(f"[{CJK_CLASS}]")
 
 
 def is_cjk(ch: str) -> bool:
     """Kanji, kana, CJK punctuation and full-width forms: scripts written without spaces."""
-    code = ord(ch)
-    return (
-        0x3000 <= code <= 0x30FF  # CJK punctuation, hiragana, katakana
-        or 0x3400 <= code <= 0x4DBF
-        or 0x4E00 <= code <= 0x9FFF
-        or 0xF900 <= code <= 0xFAFF
-        or 0xFF00 <= code <= 0xFFEF  # full-width and half-width forms
-    )
+    return _CJK_CHAR.match(ch) is not None
 
 
 def count_cjk(text: str) -> int:
@@ -140,7 +137,7 @@ _SPACES = re.compile(f"[{_SPACE_CLASS}]+")
 # A space between two Japanese characters is layout (a PDF line break, a wrapped line), not text.
 _CJK_GAP = re.compile(f"(?<=[{CJK_CLASS}])[{_SPACE_CLASS}]+(?=[{CJK_CLASS}])")
 _HYPHEN_BREAK = re.compile(r"([A-Za-z])-\n([a-z])")
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_INVISIBLE = re.compile(f"[{SOFT_HYPHEN}{ZERO_WIDTH}]")
 
 
 # CJK compatibility ideographs: NFC would replace them with their unified forms, but a page
