@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import Check, SourceRow, Version
-from tests.conftest import ROOT
+from tests.conftest import ROOT, wait_for
 from tests.httpserver import LocalServer
 
 PAGE = "<html><body><div id='maincontents'><h1>声明</h1><p>閣僚は、台湾海峡の平和と安定を維持することの重要性を強調した。</p></div></body></html>"
@@ -49,15 +49,6 @@ def get(url: str) -> tuple[int, str]:
             return resp.status, resp.read().decode()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read().decode()
-
-
-def wait_for(predicate, timeout: float = 20.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_health_and_metrics_of_a_running_daemon(server: LocalServer, tmp_path: Path, db_url: str) -> None:

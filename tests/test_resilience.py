@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from storage.db import Database
 from storage.models import Alert, Check, DiffRow, SourceRow, Version
-from tests.conftest import ROOT
+from tests.conftest import ROOT, wait_for
 from tests.httpserver import LocalServer, Route
 
 TOPIC_WORDS = ["台湾海峡の平和と安定", "北朝鮮の核・ミサイル計画", "南シナ海における航行の自由", "重要鉱物のサプライチェーン",
@@ -52,15 +52,6 @@ def count(db: Database, query) -> int:  # type: ignore[no-untyped-def]
         return int(s.execute(query).scalar_one())
 
 
-def wait_for(predicate, timeout: float) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 def test_three_daemons_share_200_sources_and_survive_a_kill(server: LocalServer, tmp_path: Path, pg_url: str) -> None:
     db_url = pg_url
     n = 200
@@ -82,11 +73,11 @@ def test_three_daemons_share_200_sources_and_survive_a_kill(server: LocalServer,
 def run_and_check(db: Database, procs: list[subprocess.Popen[bytes]], n: int, started: float,
                   delivered: list[str]) -> None:
     try:
-        assert wait_for(lambda: count(db, select(func.count()).select_from(Check)) >= 50, 60)
+        assert wait_for(lambda: count(db, select(func.count()).select_from(Check)) >= 50, 60, every=0.2)
         procs[0].send_signal(signal.SIGKILL)  # mid-cycle: it holds leases on sources in flight
         procs[0].wait()
-        assert wait_for(lambda: count(db, select(func.count()).select_from(Check)) >= n, 90), "not every source checked"
-        assert wait_for(lambda: count(db, select(func.count()).select_from(Alert).where(Alert.status == "sent")) >= n, 60)
+        assert wait_for(lambda: count(db, select(func.count()).select_from(Check)) >= n, 90, every=0.2), "not every source checked"
+        assert wait_for(lambda: count(db, select(func.count()).select_from(Alert).where(Alert.status == "sent")) >= n, 60, every=0.2)
     finally:
         for proc in procs[1:]:
             proc.send_signal(signal.SIGTERM)
@@ -151,7 +142,7 @@ def crash_loop(db: Database, db_url: str, cfg: Path, server: LocalServer, n: int
     assert all(sorted(ns) == list(range(1, len(ns) + 1)) for ns in by_doc.values())
     proc = daemon(cfg, db_url, "final", server.url("/hook"), lease="1")
     try:
-        done = wait_for(lambda: count(db, select(func.count()).select_from(Alert).where(Alert.status != "sent")) == 0, 60)
+        done = wait_for(lambda: count(db, select(func.count()).select_from(Alert).where(Alert.status != "sent")) == 0, 60, every=0.2)
         with db.session() as s:
             left = s.execute(select(Alert.status, Alert.attempts, Alert.next_attempt_at, Alert.last_error)
                              .where(Alert.status != "sent")).all()
