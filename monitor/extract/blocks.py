@@ -158,17 +158,13 @@ def _is_chrome(tag: str, label: str) -> bool:
     return CHROME_WORDS.search(label) is not None and CONTENT_WORDS.search(label) is None
 
 
-def _is_body_marked(tag: str, label: str) -> bool:
-    if tag in ARTICLE_TAGS:
-        return True
+def _body_mark(tag: str, label: str) -> bool | None:
+    """None if the element is not marked as an article body; else whether its class, id or
+    itemprop names it so (entry-content...), not only its tag (article, main)."""
     # a substring test first: the regex is the slow part of a tree walk
     hinted = "body" in label or "content" in label or "text" in label or "article" in label
-    return hinted and _is_body_named(label)  # every marker has one of those
-
-
-def _is_body_named(label: str) -> bool:
-    """The class, id or itemprop names the element as the article body (entry-content...)."""
-    return BODY_MARKERS.search(label) is not None
+    named = hinted and BODY_MARKERS.search(label) is not None  # every marker has one of those
+    return True if named else (False if tag in ARTICLE_TAGS else None)
 
 
 def flatten(
@@ -253,10 +249,11 @@ def flatten(
             path = (*path, serial)
             if tag in ARTICLE_TAGS:
                 in_article = True
-            if not chrome and label and _is_body_marked(tag, label):
+            mark = _body_mark(tag, label) if label and not chrome else None
+            if mark is not None:
                 in_article = True
                 if marked is not None:
-                    marked[serial] = _is_body_named(label)
+                    marked[serial] = mark
             state_tag, state_chrome, state_path = tag, chrome, path
             block_tag = tag
         if tag == "a":
